@@ -1,0 +1,28 @@
+"""Topic provisioning through Kafka's admin API (aiokafka), idempotent by design."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from topics import TopicCatalogue
+
+
+async def ensure_topics(catalogue: TopicCatalogue, *, replication_factor: int = 1, **client_kwargs: Any) -> list[str]:
+    """Create every catalogue topic that does not exist yet; return the names created."""
+    admin = AIOKafkaAdminClient(**client_kwargs)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [spec for spec in catalogue.all() if spec.name not in existing]
+        if not missing:
+            return []
+        new_topics = [NewTopic(spec.name, spec.partitions, replication_factor) for spec in missing]
+        with contextlib.suppress(TopicAlreadyExistsError):  # another worker won the race: fine
+            await admin.create_topics(new_topics)
+        return [spec.name for spec in missing]
+    finally:
+        await admin.close()

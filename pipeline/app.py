@@ -1,0 +1,140 @@
+"""The faust application: consume requests in micro-batches, guard them, produce, then ack.
+
+Delivery is at-least-once: ``Stream.take_events`` acks a batch's events only after the loop
+body returns, and the body returns only once every output and audit record of the batch is
+acknowledged by the broker.  A failed produce is retried with capped exponential backoff
+instead of being skipped, so a slow or unavailable downstream slows the worker down rather
+than losing messages.  Exactly-once would need Kafka transactions (see README, Guarantees).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import faust
+import structlog
+from faust.types import EventT
+
+from pipeline.config import Settings
+from pipeline.metrics import Metrics
+from pipeline.processor import BatchResult, OutgoingRecord, Processor, RawMessage
+
+log = structlog.get_logger(__name__)
+
+BatchListener = Callable[[BatchResult], None]
+
+
+def faust_broker_credentials(settings: Settings) -> faust.SASLCredentials | faust.SSLCredentials | None:
+    """Translate our Kafka settings into faust credentials (None for PLAINTEXT)."""
+    kafka = settings.kafka
+    context = kafka.ssl_context()
+    if kafka.sasl_mechanism:
+        return faust.SASLCredentials(
+            username=kafka.sasl_username,
+            password=kafka.sasl_password.get_secret_value() if kafka.sasl_password else None,
+            mechanism=kafka.sasl_mechanism,
+            ssl_context=context,
+        )
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None
+
+
+def create_app(
+    settings: Settings,
+    processor: Processor,
+    *,
+    metrics: Metrics | None = None,
+    on_batch: BatchListener | None = None,
+) -> faust.App:
+    """Build the faust app with one agent on the requests topic."""
+    catalogue = processor.catalogue
+    datadir = Path(tempfile.gettempdir()) / "guardstream-faust" / settings.app_id
+    session_timeout = settings.kafka.session_timeout_s
+    app = faust.App(
+        settings.app_id,
+        broker=[f"kafka://{server}" for server in settings.kafka.bootstrap_servers.split(",")],
+        broker_credentials=faust_broker_credentials(settings),
+        broker_client_id=settings.kafka.client_id,
+        # Tansu (and small clusters) need a short session timeout or start-up waits ~30 s.
+        broker_session_timeout=session_timeout,
+        broker_rebalance_timeout=session_timeout,
+        broker_heartbeat_interval=max(0.5, session_timeout / 6),
+        broker_commit_interval=1.0,
+        consumer_auto_offset_reset="earliest",  # a new group must not skip queued requests
+        value_serializer="raw",
+        key_serializer="raw",
+        topic_partitions=settings.topics.partitions,
+        topic_replication_factor=settings.topics.replication_factor,
+        topic_allow_declare=settings.topics.create,
+        producer_acks=-1,
+        producer_linger=0.005,
+        web_enabled=False,
+        datadir=str(datadir),
+    )
+    requests_topic = app.topic(
+        catalogue.requests.name,
+        partitions=settings.topics.partitions,
+        value_serializer="raw",
+        key_serializer="raw",
+    )
+    batch_size = settings.batch.size
+    window_s = settings.batch.window_ms / 1000.0
+
+    @app.agent(requests_topic, name="guard")
+    async def guard_agent(stream: faust.StreamT) -> None:  # pragma: no cover - runs inside faust
+        async for events in stream.take_events(batch_size, within=window_s):
+            raws = [_raw(event) for event in events]
+            result = await asyncio.to_thread(processor.process, raws)
+            await produce_all(app, result.records)
+            if metrics is not None:
+                metrics.observe_batch(result)
+            if on_batch is not None:
+                on_batch(result)
+
+    return app
+
+
+def _raw(event: EventT) -> RawMessage:
+    message = event.message
+    value = message.value
+    key = message.key
+    return RawMessage(
+        value=bytes(value) if value is not None else None,
+        key=bytes(key) if key is not None else None,
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+    )
+
+
+async def produce_all(
+    app: faust.App,
+    records: Sequence[OutgoingRecord],
+    *,
+    initial_backoff_s: float = 0.1,
+    max_backoff_s: float = 10.0,
+) -> None:
+    """Send every record and wait for the broker's acknowledgement, retrying failures forever.
+
+    Retrying a partially failed batch may duplicate already-delivered records; consumers see
+    those as re-deliveries with the same request id (at-least-once).
+    """
+    pending = list(records)
+    backoff = initial_backoff_s
+    while pending:
+        futures = [
+            await app.producer.send(record.topic, record.key, record.value, None, None, None) for record in pending
+        ]
+        outcomes = await asyncio.gather(*futures, return_exceptions=True)
+        failed = [rec for rec, out in zip(pending, outcomes, strict=True) if isinstance(out, BaseException)]
+        if not failed:
+            return
+        errors = {type(out).__name__ for out in outcomes if isinstance(out, BaseException)}
+        log.warning("produce_failed_backing_off", failed=len(failed), errors=sorted(errors), backoff_s=backoff)
+        await asyncio.sleep(backoff)
+        backoff = min(max_backoff_s, backoff * 2)
+        pending = failed

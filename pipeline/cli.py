@@ -1,0 +1,226 @@
+"""The ``guardstream`` command line.
+
+Heavy imports (faust, onnxruntime, aiokafka) happen inside each command, so ``classify``
+and ``--help`` start quickly and a command only pays for what it uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="guardstream",
+    help="Streaming guardrail for LLM traffic on Kafka: safety, intent routing, PII redaction.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold request text or secrets
+)
+audit_app = typer.Typer(help="Read the audit topic (decisions only; it never holds raw PII).", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+console = Console()
+err_console = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="YAML config file (also GUARDSTREAM_CONFIG).", exists=True, dir_okay=False),
+]
+BootstrapOption = Annotated[
+    str | None,
+    typer.Option("--bootstrap", "-b", help="Kafka bootstrap servers (overrides GUARDSTREAM_KAFKA_BOOTSTRAP)."),
+]
+
+
+def _settings(config: Path | None, bootstrap: str | None = None, **overrides: Any) -> Any:
+    from pipeline.config import load_settings
+
+    if bootstrap:
+        overrides["kafka__bootstrap_servers"] = bootstrap
+    return load_settings(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+@app.command()
+def demo(
+    policy: Annotated[Path | None, typer.Option(help="Policy YAML (default: the packaged policy).")] = None,
+    stream: Annotated[Path | None, typer.Option(help="JSONL sample stream (default: the built-in one).")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for all decisions.")] = 120.0,
+) -> None:
+    """Run the whole flow on an embedded broker with a built-in sample stream, shown live."""
+    from pipeline.demo import print_summary, run_demo
+
+    summary = run_demo(console, policy_path=policy, stream_path=stream, timeout_s=timeout)
+    print_summary(console, summary)
+    raise typer.Exit(0 if summary.ok else 1)
+
+
+@app.command()
+def worker(config: ConfigOption = None, bootstrap: BootstrapOption = None) -> None:
+    """Run the guard worker against the configured Kafka cluster (production entry point)."""
+    from pipeline.worker import run_worker
+
+    run_worker(_settings(config, bootstrap))
+
+
+@app.command()
+def classify(
+    text: Annotated[str | None, typer.Argument(help="Text to classify.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help='JSONL file of {"text": ...} lines ("-" for stdin).')
+    ] = None,
+    config: ConfigOption = None,
+    tenant: Annotated[str, typer.Option(help="Tenant (selects the per-tenant hash salt).")] = "default",
+    batch_size: Annotated[int, typer.Option(min=1, help="Texts per model call for --file.")] = 64,
+) -> None:
+    """Classify text offline (no Kafka): one JSON verdict per input on stdout."""
+    if (text is None) == (file is None):
+        err_console.print("give either TEXT or --file FILE.jsonl")
+        raise typer.Exit(2)
+    from pipeline.runtime import build_processor
+    from pipeline.verdict_json import verdict_to_json
+
+    processor = build_processor(_settings(config))
+    texts = [text] if text is not None else list(_read_text_lines(file))  # type: ignore[arg-type]
+    out = sys.stdout.buffer
+    for start in range(0, len(texts), batch_size):
+        chunk = texts[start : start + batch_size]
+        for item, verdict in zip(chunk, processor.guard.classify(chunk), strict=True):
+            out.write(orjson.dumps(verdict_to_json(item, verdict, processor, tenant)) + b"\n")
+    out.flush()
+
+
+def _read_text_lines(path: Path) -> list[str]:
+    handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
+    texts: list[str] = []
+    with handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = orjson.loads(line)
+                value = row["text"]
+                if not isinstance(value, str):
+                    raise TypeError("text must be a string")
+            except (orjson.JSONDecodeError, KeyError, TypeError) as error:
+                err_console.print(f"{path}:{number}: expected a JSON object with a string 'text' ({error})")
+                raise typer.Exit(2) from None
+            texts.append(value)
+    return texts
+
+
+@app.command()
+def broker(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = pick a free one).")] = 0,
+) -> None:
+    """Run the embedded Tansu broker in the foreground and print its bootstrap address."""
+    from pipeline.broker import EmbeddedBroker
+
+    stop = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    with EmbeddedBroker(port=port) as running:
+        console.print(running.bootstrap_servers, highlight=False)
+        err_console.print(
+            f"embedded broker (memory only) on {running.bootstrap_servers}; "
+            f"export GUARDSTREAM_KAFKA_BOOTSTRAP={running.bootstrap_servers}; Ctrl-C stops it"
+        )
+        while not stop and running.running:
+            time.sleep(0.2)
+
+
+@app.command()
+def topics(
+    config: ConfigOption = None,
+    bootstrap: BootstrapOption = None,
+    create: Annotated[bool, typer.Option(help="Also create missing topics on the cluster.")] = False,
+) -> None:
+    """Print the topic catalogue as JSON (name, role, partitions, key, schema)."""
+    from pipeline.policy import Policy
+    from pipeline.runtime import build_catalogue
+
+    settings = _settings(config, bootstrap)
+    catalogue = build_catalogue(settings, Policy.load(settings.policy_path))
+    if create:
+        from pipeline.admin import ensure_topics
+
+        created = asyncio.run(
+            ensure_topics(
+                catalogue, replication_factor=settings.topics.replication_factor, **settings.kafka.client_kwargs()
+            )
+        )
+        err_console.print(f"created: {', '.join(created) or 'nothing (all exist)'}")
+    sys.stdout.write(catalogue.to_json() + "\n")
+
+
+@app.command()
+def produce(
+    file: Annotated[Path, typer.Argument(help='JSONL: {"text": ...} or full envelopes ("-" for stdin).')],
+    config: ConfigOption = None,
+    bootstrap: BootstrapOption = None,
+    tenant: Annotated[str, typer.Option(help="Tenant for lines that do not name one.")] = "default",
+    raw: Annotated[bool, typer.Option(help="Send each line's bytes unchanged (to exercise dead-letter).")] = False,
+) -> None:
+    """Produce requests from a JSONL file to the requests topic."""
+    from pipeline.producing import produce_file
+
+    settings = _settings(config, bootstrap)
+    sent, rejected = asyncio.run(produce_file(settings, file, default_tenant=tenant, raw=raw, console=err_console))
+    err_console.print(f"sent {sent} requests; rejected {rejected} invalid lines")
+    raise typer.Exit(1 if rejected else 0)
+
+
+@audit_app.command("tail")
+def audit_tail(
+    config: ConfigOption = None,
+    bootstrap: BootstrapOption = None,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep waiting for new records.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON record per line.")] = False,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many records.")] = None,
+    idle: Annotated[float, typer.Option(help="Without --follow: stop after this many idle seconds.")] = 3.0,
+) -> None:
+    """Print audit records from the beginning of the audit topic."""
+    from pipeline.auditing import tail_audit
+
+    settings = _settings(config, bootstrap)
+    asyncio.run(tail_audit(settings, console, follow=follow, as_json=as_json, limit=limit, idle_s=idle))
+
+
+@app.command("eval")
+def evaluate(
+    bundle: Annotated[Path | None, typer.Option(help="Model bundle dir (default: the packaged one).")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Datasets dir (default: GUARDSTREAM_DATA or ../shared/datasets).")
+    ] = None,
+    write_card: Annotated[bool, typer.Option(help="Write MODEL_CARD.md and metrics.json into the bundle.")] = False,
+) -> None:
+    """Evaluate a model bundle on the public test splits and print the metrics."""
+    try:
+        from classifiers.training.evaluate import main as evaluate_main
+    except ImportError as error:
+        err_console.print(f"evaluation needs the training extra: pip install 'guardstream[train]' ({error})")
+        raise typer.Exit(2) from None
+    argv: list[str] = []
+    if bundle is not None:
+        argv += ["--bundle", str(bundle)]
+    if data_dir is not None:
+        argv += ["--data-dir", str(data_dir)]
+    if write_card:
+        argv.append("--write-card")
+    raise typer.Exit(evaluate_main(argv) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,151 @@
+"""The policy: turns a classifier verdict into a decision, reasons and a route.
+
+Kept apart from the models so security teams can change thresholds, redaction and routing
+in a reviewed YAML file without retraining anything.  Precedence is fixed and simple:
+block > escalate > redact > allow, so a request is never forwarded when any rule says no.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from classifiers.guard import SAFETY_LABELS, Verdict
+from topics import Decision
+
+_ROUTE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+
+
+class SafetyRule(BaseModel):
+    """Thresholds for one safety category; ``None`` disables that action."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    escalate: float | None = Field(default=None, ge=0.0, le=1.0)
+    block: float | None = Field(default=None, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _escalate_below_block(self) -> SafetyRule:
+        if self.escalate is not None and self.block is not None and self.escalate > self.block:
+            raise ValueError("escalate threshold must not exceed the block threshold")
+        return self
+
+
+class PiiRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    action: Literal["redact", "block", "allow"] = "redact"
+    operator: Literal["replace", "mask", "hash"] = "replace"
+    operators: dict[str, Literal["replace", "mask", "hash"]] = Field(default_factory=dict)
+    block_types: list[str] = Field(default_factory=list)
+
+
+class RoutingRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default_route: str = "general"
+    out_of_scope_route: str = "general"
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    routes: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_routes(self) -> RoutingRule:
+        for name in [self.default_route, self.out_of_scope_route, *self.routes]:
+            if not _ROUTE_NAME.match(name):
+                raise ValueError(f"route name {name!r} must match {_ROUTE_NAME.pattern} (it names a topic)")
+        seen: dict[str, str] = {}
+        for route, intents in self.routes.items():
+            for intent in intents:
+                if intent in seen:
+                    raise ValueError(f"intent {intent!r} is mapped to both {seen[intent]!r} and {route!r}")
+                seen[intent] = route
+        return self
+
+    def intent_to_route(self) -> dict[str, str]:
+        return {intent: route for route, intents in self.routes.items() for intent in intents}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the policy decided for one verdict."""
+
+    decision: Decision
+    reasons: tuple[str, ...]
+    route: str
+
+
+class Policy(BaseModel):
+    """A parsed, validated policy file (see ``pipeline/data/default_policy.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1, max_length=100)
+    safety: dict[Literal["injection", "toxic", "harmful"], SafetyRule]
+    pii: PiiRule = PiiRule()
+    routing: RoutingRule = RoutingRule()
+
+    @model_validator(mode="after")
+    def _all_safety_labels(self) -> Policy:
+        missing = set(SAFETY_LABELS) - set(self.safety)
+        if missing:
+            raise ValueError(f"policy.safety must set thresholds for {sorted(missing)}")
+        return self
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Policy:
+        """Load a policy YAML file; ``None`` loads the packaged default policy."""
+        if path is None:
+            text = resources.files("pipeline.data").joinpath("default_policy.yaml").read_text("utf-8")
+        else:
+            text = Path(path).read_text("utf-8")
+        data = yaml.safe_load(text)
+        if not isinstance(data, dict):
+            raise ValueError(f"policy file {path or 'default'} must hold a mapping")
+        return cls.model_validate(data)
+
+    @property
+    def route_names(self) -> list[str]:
+        """Every route a request can be sent to (each one is a worker topic)."""
+        names = [*self.routing.routes, self.routing.default_route, self.routing.out_of_scope_route]
+        return list(dict.fromkeys(names))
+
+    def route_for(self, intent: str, confidence: float, in_scope: bool) -> str:
+        routing = self.routing
+        if not in_scope or confidence < routing.min_confidence:
+            return routing.out_of_scope_route
+        return self._intent_routes.get(intent, routing.default_route)
+
+    @cached_property
+    def _intent_routes(self) -> dict[str, str]:
+        return self.routing.intent_to_route()
+
+    def decide(self, verdict: Verdict) -> Outcome:
+        """Apply the rules in fixed precedence: block > escalate > redact > allow."""
+        route = self.route_for(verdict.intent, verdict.intent_confidence, verdict.in_scope)
+        block: list[str] = []
+        escalate: list[str] = []
+        for label in SAFETY_LABELS:
+            rule = self.safety[label]
+            score = verdict.safety.get(label, 0.0)
+            if rule.block is not None and score >= rule.block:
+                block.append(f"safety.{label}:{score:.2f}>={rule.block:.2f}")
+            elif rule.escalate is not None and score >= rule.escalate:
+                escalate.append(f"safety.{label}:{score:.2f}>={rule.escalate:.2f}")
+        pii_types = sorted({span.type for span in verdict.pii})
+        if pii_types and self.pii.action != "allow":
+            blocking = [t for t in pii_types if self.pii.action == "block" or t in self.pii.block_types]
+            block.extend(f"pii.block:{t}" for t in blocking)
+        if block:
+            return Outcome(Decision.BLOCK, tuple(block + escalate), route)
+        if escalate:
+            return Outcome(Decision.ESCALATE, tuple(escalate), route)
+        if pii_types and self.pii.action == "redact":
+            return Outcome(Decision.REDACT, tuple(f"pii.redact:{t}" for t in pii_types), route)
+        return Outcome(Decision.ALLOW, (), route)

@@ -1,0 +1,337 @@
+"""The guard step as a pure function of a batch: raw Kafka records in, output records out.
+
+Kafka-free on purpose: the faust agent, the ``classify`` CLI and the unit tests all run the
+same code, and the at-least-once bookkeeping (produce, then commit) stays in the agent.
+For every input exactly one primary output is produced (worker route, blocked, escalation
+or dead-letter) plus exactly one audit record, so every message is accounted for.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+import structlog
+
+from classifiers.guard import SAFETY_LABELS, Guard, Verdict
+from pipeline.policy import Outcome, Policy
+from pipeline.redaction import Redactor
+from topics import (
+    AuditRecord,
+    ChatMessage,
+    Decision,
+    EnvelopeError,
+    ForwardedRequest,
+    IntentPrediction,
+    ModelVersions,
+    PiiSummary,
+    QuarantinedRequest,
+    Request,
+    SafetyScores,
+    SourcePosition,
+    TopicCatalogue,
+    dead_letter_record,
+    encode,
+    parse_request,
+)
+
+log = structlog.get_logger(__name__)
+
+CHAT_SEPARATOR = "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    """One consumed Kafka record, as bytes, with its position for audit and dead-letter."""
+
+    value: bytes | None
+    key: bytes | None
+    topic: str
+    partition: int
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingRecord:
+    topic: str
+    key: bytes | None
+    value: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A summary of one decision for live displays and metrics (holds no content)."""
+
+    request_id: str | None
+    tenant: str | None
+    decision: Decision
+    route: str | None
+    output_topic: str
+    reasons: tuple[str, ...]
+    pii_counts: dict[str, int]
+    intent: str | None
+    dead_letter_reason: str | None = None
+
+
+@dataclass(slots=True)
+class BatchResult:
+    records: list[OutgoingRecord] = field(default_factory=list)
+    decided: list[Decided] = field(default_factory=list)
+    classify_ms: float = 0.0
+
+
+def content_of(request: Request) -> str:
+    """The text to scan: the prompt, or all chat turns joined (offsets map back per turn)."""
+    if request.text is not None:
+        return request.text
+    assert request.messages is not None  # the envelope validator guarantees one of them
+    return CHAT_SEPARATOR.join(message.content for message in request.messages)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Processor:
+    """Parses, classifies, decides, redacts and builds every output of a batch."""
+
+    def __init__(
+        self,
+        guard: Guard,
+        policy: Policy,
+        redactor: Redactor,
+        catalogue: TopicCatalogue,
+        *,
+        max_message_bytes: int = 1_048_576,
+        max_json_depth: int = 32,
+    ):
+        self.guard = guard
+        self.policy = policy
+        self.redactor = redactor
+        self.catalogue = catalogue
+        self.max_message_bytes = max_message_bytes
+        self.max_json_depth = max_json_depth
+        versions = guard.versions
+        self.versions = ModelVersions(
+            model=versions["model"], policy=policy.version, recognizers=versions["recognizers"]
+        )
+
+    # -- the batch -----------------------------------------------------------------------
+    def process(self, batch: Sequence[RawMessage]) -> BatchResult:
+        result = BatchResult()
+        parsed: list[tuple[RawMessage, Request, float]] = []
+        for raw in batch:
+            started = time.perf_counter()
+            try:
+                request = parse_request(
+                    raw.value if raw.value is not None else b"",
+                    max_bytes=self.max_message_bytes,
+                    max_depth=self.max_json_depth,
+                )
+            except EnvelopeError as error:
+                self._dead_letter(raw, error, result)
+                continue
+            parsed.append((raw, request, (time.perf_counter() - started) * 1000))
+        if not parsed:
+            return result
+
+        texts = [content_of(request) for _, request, _ in parsed]
+        started = time.perf_counter()
+        verdicts = self._classify(texts)
+        result.classify_ms = (time.perf_counter() - started) * 1000
+        per_message_ms = result.classify_ms / len(parsed)
+        for (raw, request, parse_ms), text, verdict in zip(parsed, texts, verdicts, strict=True):
+            if isinstance(verdict, Exception):
+                self._dead_letter(raw, verdict, result, stage="classify")
+                continue
+            try:
+                self._decide_one(raw, request, text, verdict, parse_ms, per_message_ms, result)
+            except Exception as error:  # a bug must not lose the message: dead-letter it
+                log.exception("processing_failed", request_id=request.id, error_type=type(error).__name__)
+                self._dead_letter(raw, error, result, stage="classify")
+        return result
+
+    def _classify(self, texts: list[str]) -> list[Verdict | Exception]:
+        """Classify the batch; if the batch call fails, isolate the failing texts one by one."""
+        try:
+            return list(self.guard.classify(texts))
+        except Exception as error:
+            log.warning("batch_classify_failed", size=len(texts), error_type=type(error).__name__)
+        verdicts: list[Verdict | Exception] = []
+        for text in texts:
+            try:
+                verdicts.append(self.guard.classify([text])[0])
+            except Exception as error:
+                verdicts.append(error)
+        return verdicts
+
+    # -- one message ---------------------------------------------------------------------
+    def _decide_one(
+        self,
+        raw: RawMessage,
+        request: Request,
+        text: str,
+        verdict: Verdict,
+        parse_ms: float,
+        classify_ms: float,
+        result: BatchResult,
+    ) -> None:
+        started = time.perf_counter()
+        outcome = self.policy.decide(verdict)
+        redacted_text, redacted_messages = self._redact(request, text, verdict)
+        safety = SafetyScores(**{label: round(verdict.safety.get(label, 0.0), 6) for label in SAFETY_LABELS})
+        intent = IntentPrediction(
+            label=verdict.intent, confidence=round(verdict.intent_confidence, 6), in_scope=verdict.in_scope
+        )
+        pii = PiiSummary(counts=_count_types(verdict))
+        processed_at = _now()
+        reasons = list(outcome.reasons)
+        if verdict.truncated:
+            reasons.append("scan.truncated")
+
+        if outcome.decision in (Decision.ALLOW, Decision.REDACT):
+            topic = self.catalogue.route(outcome.route).name
+            body = ForwardedRequest(
+                id=request.id,
+                tenant=request.tenant,
+                conversation_id=request.conversation_id,
+                text=redacted_text,
+                messages=redacted_messages,
+                route=outcome.route,
+                intent=intent,
+                safety=safety,
+                pii=pii,
+                decision=outcome.decision,
+                versions=self.versions,
+                metadata=request.metadata,
+                created_at=request.created_at,
+                processed_at=processed_at,
+            )
+        else:
+            spec = self.catalogue.blocked if outcome.decision is Decision.BLOCK else self.catalogue.escalation
+            topic = spec.name
+            body = QuarantinedRequest(
+                id=request.id,
+                tenant=request.tenant,
+                conversation_id=request.conversation_id,
+                text=redacted_text,
+                messages=redacted_messages,
+                decision=outcome.decision,
+                reasons=reasons,
+                intent=intent,
+                safety=safety,
+                pii=pii,
+                versions=self.versions,
+                created_at=request.created_at,
+                processed_at=processed_at,
+            )
+        key = request.id.encode()
+        result.records.append(OutgoingRecord(topic, key, encode(body)))
+        policy_ms = (time.perf_counter() - started) * 1000
+        audit = AuditRecord(
+            request_id=request.id,
+            tenant=request.tenant,
+            decision=outcome.decision,
+            reasons=reasons,
+            output_topic=topic,
+            route=outcome.route if outcome.decision in (Decision.ALLOW, Decision.REDACT) else None,
+            intent=intent,
+            safety=safety,
+            pii=pii,
+            versions=self.versions,
+            timings_ms={
+                "parse": round(parse_ms, 3),
+                "classify": round(classify_ms, 3),
+                "policy": round(policy_ms, 3),
+            },
+            source=SourcePosition(topic=raw.topic, partition=raw.partition, offset=raw.offset),
+            text_chars=len(text),
+            processed_at=processed_at,
+        )
+        result.records.append(OutgoingRecord(self.catalogue.audit.name, key, encode(audit)))
+        result.decided.append(_decided(request, outcome, topic, tuple(reasons), pii.counts, verdict.intent))
+
+    def _redact(self, request: Request, text: str, verdict: Verdict) -> tuple[str | None, list[ChatMessage] | None]:
+        """Always redact what was found, whatever the decision: quarantine topics hold no raw PII either."""
+        if self.policy.pii.action == "allow" or not verdict.pii:
+            return request.text, request.messages
+        if request.text is not None:
+            return self.redactor.redact_text(text, verdict.pii, request.tenant).text, None
+        assert request.messages is not None
+        contents = self.redactor.redact_segments(
+            [m.content for m in request.messages], verdict.pii, request.tenant, CHAT_SEPARATOR
+        )
+        return None, [ChatMessage(role=m.role, content=c) for m, c in zip(request.messages, contents, strict=True)]
+
+    # -- dead letters --------------------------------------------------------------------
+    def _dead_letter(
+        self,
+        raw: RawMessage,
+        error: Exception,
+        result: BatchResult,
+        stage: Literal["parse", "validate", "classify", "produce"] | None = None,
+    ) -> None:
+        source = SourcePosition(topic=raw.topic, partition=raw.partition, offset=raw.offset)
+        value = raw.value if raw.value is not None else b""
+        record = dead_letter_record(value, raw.key, error, source, stage=stage or "classify")
+        topic = self.catalogue.dead_letter.name
+        result.records.append(OutgoingRecord(topic, raw.key, encode(record)))
+        audit = AuditRecord(
+            request_id=None,
+            tenant=None,
+            decision=Decision.DEAD_LETTER,
+            reasons=[f"dead_letter.{record.reason.value}"],
+            output_topic=topic,
+            pii=PiiSummary(),
+            versions=self.versions,
+            timings_ms={},
+            source=source,
+            text_chars=len(value),
+            processed_at=_now(),
+        )
+        audit_key = f"{raw.topic}/{raw.partition}/{raw.offset}".encode()
+        result.records.append(OutgoingRecord(self.catalogue.audit.name, audit_key, encode(audit)))
+        result.decided.append(
+            Decided(
+                request_id=None,
+                tenant=None,
+                decision=Decision.DEAD_LETTER,
+                route=None,
+                output_topic=topic,
+                reasons=tuple(audit.reasons),
+                pii_counts={},
+                intent=None,
+                dead_letter_reason=record.reason.value,
+            )
+        )
+
+
+def _count_types(verdict: Verdict) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for span in verdict.pii:
+        counts[span.type] = counts.get(span.type, 0) + 1
+    return counts
+
+
+def _decided(
+    request: Request,
+    outcome: Outcome,
+    topic: str,
+    reasons: tuple[str, ...],
+    pii_counts: dict[str, int],
+    intent: str | None,
+) -> Decided:
+    forwarded = outcome.decision in (Decision.ALLOW, Decision.REDACT)
+    return Decided(
+        request_id=request.id,
+        tenant=request.tenant,
+        decision=outcome.decision,
+        route=outcome.route if forwarded else None,
+        output_topic=topic,
+        reasons=reasons,
+        pii_counts=pii_counts,
+        intent=intent,
+    )

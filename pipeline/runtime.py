@@ -1,0 +1,39 @@
+"""Wires settings into the objects a worker needs: policy, catalogue, guard, processor.
+
+One place that knows how the parts fit, so the worker, the demo and ``classify`` build them
+identically.
+"""
+
+from __future__ import annotations
+
+from classifiers.guard import Guard
+from pipeline.config import Settings
+from pipeline.policy import Policy
+from pipeline.processor import Processor
+from pipeline.redaction import Redactor
+from topics import TopicCatalogue
+
+
+def build_catalogue(settings: Settings, policy: Policy) -> TopicCatalogue:
+    """The deployment's topics: fixed roles plus one worker topic per policy route."""
+    return TopicCatalogue.build(
+        prefix=settings.topics.prefix, routes=policy.route_names, partitions=settings.topics.partitions
+    )
+
+
+def build_guard(settings: Settings) -> Guard:
+    return Guard.load(
+        settings.model_dir, intra_op_threads=settings.intra_op_threads, phone_regions=settings.phone_regions
+    )
+
+
+def build_processor(settings: Settings, guard: Guard | None = None) -> Processor:
+    policy = Policy.load(settings.policy_path)
+    return Processor(
+        guard or build_guard(settings),
+        policy,
+        Redactor(policy.pii, settings.hash_salt),
+        build_catalogue(settings, policy),
+        max_message_bytes=settings.limits.max_message_bytes,
+        max_json_depth=settings.limits.max_json_depth,
+    )

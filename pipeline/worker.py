@@ -1,0 +1,51 @@
+"""``guardstream worker``: the production entry point against the configured cluster."""
+
+from __future__ import annotations
+
+import asyncio
+
+import faust
+import structlog
+
+from pipeline.admin import ensure_topics
+from pipeline.app import create_app
+from pipeline.config import Settings
+from pipeline.logs import configure_logging
+from pipeline.metrics import Metrics
+from pipeline.runtime import build_processor
+
+log = structlog.get_logger(__name__)
+
+_FAUST_LEVELS = {"debug": "debug", "info": "info", "warning": "warn", "error": "error"}
+
+
+def run_worker(settings: Settings) -> None:
+    """Load the models, provision topics if allowed, and run the faust worker until stopped."""
+    configure_logging(settings.log_level, settings.log_format)
+    processor = build_processor(settings)
+    catalogue = processor.catalogue
+    if settings.topics.create:
+        created = asyncio.run(
+            ensure_topics(
+                catalogue,
+                replication_factor=settings.topics.replication_factor,
+                **settings.kafka.client_kwargs(),
+            )
+        )
+        if created:
+            log.info("topics_created", topics=created)
+    metrics = Metrics()
+    if settings.metrics_port is not None:
+        metrics.serve(settings.metrics_port)
+    app = create_app(settings, processor, metrics=metrics)
+    log.info(
+        "worker_starting",
+        bootstrap=settings.kafka.bootstrap_servers,
+        input_topic=catalogue.requests.name,
+        model=processor.versions.model,
+        policy=processor.versions.policy,
+        batch_size=settings.batch.size,
+        batch_window_ms=settings.batch.window_ms,
+    )
+    worker = faust.Worker(app, loglevel=_FAUST_LEVELS[settings.log_level], quiet=True)
+    worker.execute_from_commandline()
