@@ -1,0 +1,58 @@
+"""The contract between producers, guardstream and the LLM workers: topics, schemas, codecs.
+
+This package depends on nothing else in guardstream, so producers and workers can use it
+without pulling in the classifiers or the pipeline.
+
+``topics.json_schema`` (the JSON Schema exporter) is deliberately not imported here: it is
+a build tool run with ``python -m topics.json_schema``, and importing it from the package
+would make ``-m`` warn about the module being imported twice.
+"""
+
+from topics.audit_reader import AuditReader, read_audit
+from topics.catalogue import TopicCatalogue, TopicRole, TopicSpec
+from topics.codec import EnvelopeError, dead_letter_record, decode, encode, parse_request
+from topics.producer import RequestProducer
+from topics.schemas import (
+    SCHEMA_VERSION,
+    AuditRecord,
+    ChatMessage,
+    DeadLetterReason,
+    DeadLetterRecord,
+    Decision,
+    ForwardedRequest,
+    IntentPrediction,
+    ModelVersions,
+    PiiSummary,
+    QuarantinedRequest,
+    Request,
+    SafetyScores,
+    SourcePosition,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "AuditReader",
+    "AuditRecord",
+    "ChatMessage",
+    "DeadLetterReason",
+    "DeadLetterRecord",
+    "Decision",
+    "EnvelopeError",
+    "ForwardedRequest",
+    "IntentPrediction",
+    "ModelVersions",
+    "PiiSummary",
+    "QuarantinedRequest",
+    "Request",
+    "RequestProducer",
+    "SafetyScores",
+    "SourcePosition",
+    "TopicCatalogue",
+    "TopicRole",
+    "TopicSpec",
+    "dead_letter_record",
+    "decode",
+    "encode",
+    "parse_request",
+    "read_audit",
+]

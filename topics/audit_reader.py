@@ -1,0 +1,114 @@
+"""Read the audit topic, for reports, dashboards and end-to-end tests.
+
+The reader joins no consumer group: it assigns every partition itself and commits nothing,
+so running a report never moves anyone's offsets or triggers a rebalance of the pipeline.
+By default it stops once the topic has been quiet for ``idle_timeout_s``, which turns "read
+everything so far" into a loop that ends.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from pydantic import ValidationError
+
+from topics.codec import decode
+from topics.schemas import AuditRecord
+
+_POLL_MS = 200
+
+
+class AuditReader:
+    """``async for record in AuditReader(servers): ...``; ``skipped`` counts undecodable records.
+
+    Undecodable records are skipped rather than raised: one bad message (a tombstone, a
+    record from a newer schema) should not make the rest of the audit trail unreadable.
+    """
+
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        topic: str = "guardstream.audit",
+        *,
+        from_beginning: bool = True,
+        idle_timeout_s: float | None = 5.0,
+        **consumer_kwargs: Any,
+    ) -> None:
+        self.topic = topic
+        self.from_beginning = from_beginning
+        self.idle_timeout_s = idle_timeout_s
+        self.skipped = 0
+        self._options = {
+            **consumer_kwargs,
+            "bootstrap_servers": bootstrap_servers,
+            "group_id": None,
+            "enable_auto_commit": False,
+        }
+
+    async def __aiter__(self) -> AsyncIterator[AuditRecord]:
+        consumer = AIOKafkaConsumer(**self._options)
+        await consumer.start()
+        try:
+            partitions = consumer.partitions_for_topic(self.topic)
+            if not partitions:
+                raise LookupError(f"topic {self.topic!r} does not exist or has no partitions")
+            assigned = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+            consumer.assign(assigned)
+            if self.from_beginning:
+                await consumer.seek_to_beginning(*assigned)
+            else:
+                await consumer.seek_to_end(*assigned)
+
+            idle_since = time.monotonic()
+            while True:
+                batches = await consumer.getmany(timeout_ms=_POLL_MS)
+                messages = [m for batch in batches.values() for m in batch]
+                if not messages:
+                    if self._idle_for(idle_since):
+                        return
+                    continue
+                for message in messages:
+                    record = self._decode(message.value)
+                    if record is not None:
+                        yield record
+                # Restart the idle clock after the caller is done with the batch, so a slow
+                # consumer of records is not mistaken for a quiet topic.
+                idle_since = time.monotonic()
+        finally:
+            await consumer.stop()
+
+    def _idle_for(self, since: float) -> bool:
+        return self.idle_timeout_s is not None and time.monotonic() - since >= self.idle_timeout_s
+
+    def _decode(self, value: bytes | None) -> AuditRecord | None:
+        if value is None:
+            self.skipped += 1
+            return None
+        try:
+            return decode(AuditRecord, value)
+        except ValidationError:
+            self.skipped += 1
+            return None
+
+
+async def read_audit(
+    bootstrap_servers: str,
+    topic: str = "guardstream.audit",
+    *,
+    from_beginning: bool = True,
+    idle_timeout_s: float | None = 5.0,
+    **consumer_kwargs: Any,
+) -> AsyncIterator[AuditRecord]:
+    """Yield audit records; see :class:`AuditReader` (use it directly to see ``skipped``)."""
+    reader = AuditReader(
+        bootstrap_servers,
+        topic,
+        from_beginning=from_beginning,
+        idle_timeout_s=idle_timeout_s,
+        **consumer_kwargs,
+    )
+    async for record in reader:
+        yield record
