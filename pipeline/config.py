@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import ssl
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 CONFIG_FILE_ENV = "GUARDSTREAM_CONFIG"
+_INIT_ONLY: ContextVar[bool] = ContextVar("guardstream_settings_init_only", default=False)
 # Regions whose national phone formats are recognised without a leading "+country" code.
 DEFAULT_PHONE_REGIONS = ("US", "GB", "DE", "FR", "IN", "AU", "CA", "ES", "IT", "NL")
 
@@ -137,7 +139,10 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # init (explicit arguments, incl. the merged file + aliases) < env; see load_settings.
+        # init (the merged file + aliases) < env; see load_settings. When re-validating with
+        # explicit overrides, env was already applied, so only the given values count.
+        if _INIT_ONLY.get():
+            return (init_settings,)
         return (env_settings, init_settings)
 
 
@@ -166,5 +171,9 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         merged = settings.model_dump()
         for dotted, value in overrides.items():
             _set_path(merged, tuple(dotted.split("__")), value)
-        settings = Settings.model_validate(merged)
+        token = _INIT_ONLY.set(True)
+        try:
+            settings = Settings(**merged)
+        finally:
+            _INIT_ONLY.reset(token)
     return settings
