@@ -71,7 +71,7 @@ class Guard:
         model_spans = [
             PiiSpan(span.start, span.end, span.type, span.score, "model")
             for span in mv.pii
-            if span.score >= self.pii_min_score
+            if span.score >= self.pii_min_score and 0 <= span.start < span.end <= len(text)
         ]
         pattern_spans = self.recognizers.analyze(text)
         merged = merge_spans(pattern_spans, model_spans) if (model_spans or pattern_spans) else []

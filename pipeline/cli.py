@@ -87,8 +87,8 @@ def classify(
     from pipeline.runtime import build_processor
     from pipeline.verdict_json import verdict_to_json
 
-    processor = build_processor(_settings(config))
     texts = [text] if text is not None else list(_read_text_lines(file))  # type: ignore[arg-type]
+    processor = build_processor(_settings(config))
     out = sys.stdout.buffer
     for start in range(0, len(texts), batch_size):
         chunk = texts[start : start + batch_size]

@@ -1,0 +1,58 @@
+"""PII detection and redaction: recognizers -> ``merge_spans`` -> ``redact``.
+
+Typical use::
+
+    registry = RecognizerRegistry.default()
+    spans = merge_spans(registry.analyze(text), model_spans)
+    result = redact(text, spans, ReplaceOperator())
+
+Detection always runs on the original text so offsets match what is redacted.
+"""
+
+from classifiers.pii.merge import merge_spans
+from classifiers.pii.recognizers import (
+    DEFAULT_PHONE_REGIONS,
+    CreditCardRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    PhoneRecognizer,
+    Recognizer,
+    RecognizerRegistry,
+    UrlRecognizer,
+    UsSsnRecognizer,
+)
+from classifiers.pii.redact import (
+    HashOperator,
+    MaskOperator,
+    Operator,
+    RedactedItem,
+    RedactionResult,
+    ReplaceOperator,
+    operator_from_name,
+    redact,
+)
+from classifiers.pii.spans import PiiSpan
+
+__all__ = [
+    "DEFAULT_PHONE_REGIONS",
+    "CreditCardRecognizer",
+    "EmailRecognizer",
+    "HashOperator",
+    "IbanRecognizer",
+    "IpRecognizer",
+    "MaskOperator",
+    "Operator",
+    "PhoneRecognizer",
+    "PiiSpan",
+    "Recognizer",
+    "RecognizerRegistry",
+    "RedactedItem",
+    "RedactionResult",
+    "ReplaceOperator",
+    "UrlRecognizer",
+    "UsSsnRecognizer",
+    "merge_spans",
+    "operator_from_name",
+    "redact",
+]

@@ -1,0 +1,105 @@
+"""PhoneRecognizer: libphonenumber matching across regions, exclusions and work bounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.pii import DEFAULT_PHONE_REGIONS, PhoneRecognizer
+
+
+@pytest.fixture(scope="module")
+def phone() -> PhoneRecognizer:
+    return PhoneRecognizer()
+
+
+def texts(recognizer: PhoneRecognizer, text: str) -> list[str]:
+    return [text[s.start : s.end] for s in recognizer.analyze(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Call me at +1 (415) 555-2671 tomorrow.", "+1 (415) 555-2671"),
+        ("call 415-555-2671 now", "415-555-2671"),
+        ("London office: 020 7946 0958.", "020 7946 0958"),
+        ("Berlin: +49 30 901820, ask for Jo", "+49 30 901820"),
+        ("Paris 01 42 68 53 00 ok", "01 42 68 53 00"),
+        ("Mumbai +91 98765 43210", "+91 98765 43210"),
+    ],
+)
+def test_phone_numbers_in_several_formats(phone: PhoneRecognizer, text: str, number: str) -> None:
+    spans = phone.analyze(text)
+    assert len(spans) == 1
+    span = spans[0]
+    assert (span.start, span.end) == (text.index(number), text.index(number) + len(number))
+    assert (span.type, span.score, span.source) == ("PHONE_NUMBER", 0.9, "pattern:phone_number")
+
+
+def test_same_number_from_many_regions_is_reported_once(phone: PhoneRecognizer) -> None:
+    # International format is found from every region; it must come back once.
+    assert texts(phone, "+49 30 901820") == ["+49 30 901820"]
+
+
+def test_national_number_needs_its_region() -> None:
+    text = "020 7946 0958"
+    assert texts(PhoneRecognizer(["US"]), text) == []
+    assert texts(PhoneRecognizer(["GB"]), text) == [text]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4111 1111 1111 1111",
+        "4111111111111111",
+        "GB82 WEST 1234 5698 7654 32",
+        "DE89 3704 0044 0532 0130 00",
+        "the year 2024 and 17 cats",
+        "555-0100",
+        "",
+    ],
+)
+def test_not_a_phone(phone: PhoneRecognizer, text: str) -> None:
+    assert phone.analyze(text) == []
+
+
+def test_several_numbers_in_a_list(phone: PhoneRecognizer) -> None:
+    text = "020 7946 0958 / 020 7946 0959 / +1 415 555 2671"
+    assert texts(phone, text) == ["020 7946 0958", "020 7946 0959", "+1 415 555 2671"]
+
+
+def test_fullwidth_digits(phone: PhoneRecognizer) -> None:
+    text = "tel ＋１ ４１５ ５５５ ２６７１"
+    assert [(s.start, s.end) for s in phone.analyze(text)] == [(4, len(text))]
+
+
+def test_runs_beyond_the_scan_budget_are_reported_unverified() -> None:
+    recognizer = PhoneRecognizer(["GB"], scan_budget=20)
+    text = "020 7946 0958 and then 020 7946 0959 and 12 34"
+    spans = recognizer.analyze(text)
+    assert [(text[s.start : s.end], s.score, s.source) for s in spans] == [
+        ("020 7946 0958", 0.9, "pattern:phone_number"),
+        ("020 7946 0959", 0.4, "pattern:phone_number_unscanned"),
+    ]
+
+
+def test_zero_budget_scans_nothing_but_still_flags_numbers() -> None:
+    spans = PhoneRecognizer(scan_budget=0).analyze("call +1 (415) 555-2671")
+    assert [(s.start, s.end, s.score) for s in spans] == [(5, 22, 0.4)]
+
+
+def test_constructor_validation() -> None:
+    assert PhoneRecognizer().regions == DEFAULT_PHONE_REGIONS
+    with pytest.raises(ValueError):
+        PhoneRecognizer([])
+    with pytest.raises(ValueError, match="unknown phone regions"):
+        PhoneRecognizer(["US", "XX"])
+    with pytest.raises(TypeError):
+        PhoneRecognizer("US")
+    with pytest.raises(ValueError):
+        PhoneRecognizer(scan_budget=-1)
+
+
+def test_custom_exclusions() -> None:
+    # With no exclusions configured, the phone recognizer reports what libphonenumber finds.
+    text = "+1 (415) 555-2671"
+    assert texts(PhoneRecognizer(["US"], exclude=[]), text) == [text]
