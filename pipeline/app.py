@@ -52,7 +52,9 @@ def create_app(
 ) -> faust.App:
     """Build the faust app with one agent on the requests topic."""
     catalogue = processor.catalogue
+    # faust wants a data dir even without tables; keep it out of the working directory.
     datadir = Path(tempfile.gettempdir()) / "guardstream-faust" / settings.app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     session_timeout = settings.kafka.session_timeout_s
     app = faust.App(
         settings.app_id,

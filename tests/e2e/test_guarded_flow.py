@@ -81,7 +81,7 @@ async def _produce(bootstrap: str, topic: str, traffic: Traffic) -> dict[tuple[i
 
 
 async def _collect(
-    bootstrap: str, catalogue: TopicCatalogue, expected: int, timeout_s: float
+    bootstrap: str, catalogue: TopicCatalogue, expected: int, timeout_s: float, worker: subprocess.Popen[bytes]
 ) -> dict[str, list[bytes]]:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
@@ -92,7 +92,7 @@ async def _collect(
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and worker.poll() is None:
             for tp, messages in (await consumer.getmany(timeout_ms=500)).items():
                 by_topic[tp.topic].extend(m.value for m in messages)
             if len(by_topic[catalogue.audit.name]) >= expected:
@@ -110,7 +110,7 @@ def test_mixed_stream_is_guarded_end_to_end(broker, worker, topic_prefix: str) -
     traffic = build_traffic()
     assert traffic.total >= 200
     malformed_positions = asyncio.run(_produce(broker.bootstrap_servers, catalogue.requests.name, traffic))
-    by_topic = asyncio.run(_collect(broker.bootstrap_servers, catalogue, traffic.total, timeout_s=180))
+    by_topic = asyncio.run(_collect(broker.bootstrap_servers, catalogue, traffic.total, timeout_s=180, worker=worker))
     assert worker.poll() is None, "worker died during the test"
 
     route_topics = {spec.name for spec in catalogue.route_specs}

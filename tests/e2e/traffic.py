@@ -81,7 +81,7 @@ class Traffic:
         return len(self.requests) + len(self.malformed)
 
 
-def build_traffic(n_benign: int = 90, n_pii: int = 80, seed: int = 7) -> Traffic:
+def build_traffic(n_benign: int = 100, n_pii: int = 100, seed: int = 7) -> Traffic:
     rng = random.Random(seed)
     traffic = Traffic()
 
