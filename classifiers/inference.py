@@ -1,0 +1,297 @@
+"""Runtime for the guard-multitask bundle: one ONNX pass per window gives safety, intent and PII.
+
+Only onnxruntime, tokenizers and numpy are imported here so stream processors stay light (no torch).
+Long texts are scanned in overlapping windows; safety takes the max over windows so an attack anywhere in a
+document counts, intent comes from the first window (where the user's request usually is), and PII spans from
+every window are mapped back to character offsets of the original text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Encoding, Tokenizer
+
+from classifiers.bundle import BundleManifest, load_manifest
+
+DEFAULT_BUNDLE = Path(__file__).resolve().parent / "models" / "guard-multitask"
+WINDOW_OVERLAP = 32
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpan:
+    """A PII entity; ``start``/``end`` are character offsets into the original text."""
+
+    start: int
+    end: int
+    type: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class ModelVerdict:
+    safety: dict[str, float]
+    intent: str
+    intent_confidence: float
+    in_scope: bool
+    pii: tuple[ModelSpan, ...]
+    chunks: int
+    truncated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    text: int  # index into the predict() input
+    start: int  # token offset (no special tokens) into the text's encoding
+    end: int
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    z = np.exp(x - x.max(axis=axis, keepdims=True))
+    return z / z.sum(axis=axis, keepdims=True)
+
+
+def window_starts(n_tokens: int, body: int, overlap: int, max_chunks: int) -> tuple[list[int], bool]:
+    """Window start offsets covering ``n_tokens``; if more than ``max_chunks`` are needed, keep the first
+    ``max_chunks - 1`` and the last one (attacks are often appended at the end) and report truncation."""
+    if n_tokens <= body:
+        return [0], False
+    stride = max(1, body - overlap)
+    starts = [*range(0, n_tokens - body, stride), n_tokens - body]
+    if len(starts) <= max_chunks:
+        return starts, False
+    if max_chunks <= 1:
+        return [starts[-1]], True
+    return [*starts[: max_chunks - 1], starts[-1]], True
+
+
+class GuardModel:
+    """Loaded bundle + ONNX session. Thread-safe for concurrent ``predict`` calls (ORT sessions are)."""
+
+    def __init__(
+        self,
+        manifest: BundleManifest,
+        session: ort.InferenceSession,
+        tokenizer: Tokenizer,
+        *,
+        max_batch_tokens: int = 8192,
+        max_chunks: int = 64,
+    ) -> None:
+        self.manifest = manifest
+        self.version = f"{manifest.name}-{manifest.version}"
+        self._session = session
+        self._tok = tokenizer
+        self._max_batch_tokens = max_batch_tokens
+        self._max_chunks = max(1, max_chunks)
+        self._max_length = manifest.max_length
+        self._cls = tokenizer.token_to_id("[CLS]")
+        self._sep = tokenizer.token_to_id("[SEP]")
+        self._pad = tokenizer.token_to_id("[PAD]") or 0
+        tasks = manifest.tasks
+        self._safety_labels = list(tasks.safety.labels)
+        self._intent_labels = list(tasks.intent.labels)
+        self._oos_index = self._intent_labels.index(tasks.intent.oos_label)
+        self._oos_label = tasks.intent.oos_label
+        self._intent_threshold = tasks.intent.threshold
+        self._pii_labels = list(tasks.pii.labels)
+        self._pii_threshold = tasks.pii.threshold
+
+    @classmethod
+    def load(
+        cls,
+        bundle_dir: str | Path | None = None,
+        *,
+        intra_op_threads: int | None = None,
+        max_batch_tokens: int = 8192,
+        max_chunks: int = 64,
+    ) -> GuardModel:
+        """Verify the bundle (sha256 of every file) and create the ORT session; ``None`` = packaged bundle."""
+        root = Path(bundle_dir) if bundle_dir is not None else DEFAULT_BUNDLE
+        manifest = load_manifest(root)
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if intra_op_threads is not None:
+            opts.intra_op_num_threads = intra_op_threads
+        opts.inter_op_num_threads = 1
+        # Spinning burns CPU between Kafka messages that the other stream processors on the box need.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        session = ort.InferenceSession(str(root / manifest.model_file), opts, providers=["CPUExecutionProvider"])
+        tok = Tokenizer.from_file(str(root / "tokenizer.json"))
+        tok.no_padding()
+        tok.no_truncation()
+        return cls(manifest, session, tok, max_batch_tokens=max_batch_tokens, max_chunks=max_chunks)
+
+    # -- public -------------------------------------------------------------------------------------------
+    def predict(self, texts: Sequence[str]) -> list[ModelVerdict]:
+        texts = list(texts)
+        if not texts:
+            return []
+        per_text, truncated, safety, intent, spans = self._forward(texts)
+        return [self._verdict(i, per_text[i], truncated[i], safety, intent, spans[i]) for i in range(len(texts))]
+
+    def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Raw per-text scores for calibration/evaluation tooling: safety probabilities (max over windows,
+        zeros for empty texts) [N, 3] and first-window intent probabilities [N, n_intents]."""
+        texts = list(texts)
+        per_text, _, safety, intent, _ = self._forward(texts)
+        s = np.zeros((len(texts), len(self._safety_labels)), np.float32)
+        p = np.zeros((len(texts), len(self._intent_labels)), np.float32)
+        for i, wins in enumerate(per_text):
+            if wins:
+                s[i] = safety[wins].max(axis=0)
+                p[i] = intent[wins[0]]
+        return s, p
+
+    def _forward(self, texts: list[str]):
+        encs = self._tok.encode_batch(texts, add_special_tokens=False)
+        body = self._max_length - 2
+        windows: list[_Window] = []
+        per_text: list[list[int]] = [[] for _ in texts]
+        truncated = [False] * len(texts)
+        for i, e in enumerate(encs):
+            n = len(e.ids)
+            if n == 0:
+                continue
+            starts, truncated[i] = window_starts(n, body, WINDOW_OVERLAP, self._max_chunks)
+            for s in starts:
+                per_text[i].append(len(windows))
+                windows.append(_Window(i, s, min(n, s + body)))
+        safety = np.zeros((len(windows), len(self._safety_labels)), np.float32)
+        intent = np.zeros((len(windows), len(self._intent_labels)), np.float32)
+        spans: list[list[ModelSpan]] = [[] for _ in texts]
+        for batch in self._batches(windows):
+            self._run(batch, windows, encs, safety, intent, spans)
+        return per_text, truncated, safety, intent, spans
+
+    # -- internals ----------------------------------------------------------------------------------------
+    def _batches(self, windows: list[_Window]) -> list[list[int]]:
+        """Length-sorted batches whose padded size stays under ``max_batch_tokens``."""
+        order = sorted(range(len(windows)), key=lambda k: windows[k].end - windows[k].start)
+        batches: list[list[int]] = []
+        cur: list[int] = []
+        for k in order:
+            width = windows[k].end - windows[k].start + 2
+            if cur and (len(cur) + 1) * width > self._max_batch_tokens:
+                batches.append(cur)
+                cur = []
+            cur.append(k)
+        if cur:
+            batches.append(cur)
+        return batches
+
+    def _run(self, batch, windows, encs, safety, intent, spans) -> None:
+        width = max(windows[k].end - windows[k].start for k in batch) + 2
+        ids = np.full((len(batch), width), self._pad, np.int64)
+        att = np.zeros((len(batch), width), np.int64)
+        for r, k in enumerate(batch):
+            w = windows[k]
+            n = w.end - w.start
+            ids[r, 0] = self._cls
+            ids[r, 1 : n + 1] = encs[w.text].ids[w.start : w.end]
+            ids[r, n + 1] = self._sep
+            att[r, : n + 2] = 1
+        s_log, i_log, p_log = self._session.run(
+            ["safety_logits", "intent_logits", "pii_logits"], {"input_ids": ids, "attention_mask": att}
+        )
+        safety[batch] = _sigmoid(s_log)
+        intent[batch] = _softmax(i_log)
+        pred = p_log.argmax(-1)
+        pred[att == 0] = 0
+        pred[:, 0] = 0
+        for r in np.flatnonzero(pred.any(axis=1)):
+            k = batch[r]
+            w = windows[k]
+            n = w.end - w.start
+            probs = _softmax(p_log[r, 1 : n + 1])
+            spans[w.text].extend(self._decode(encs[w.text], w.start, pred[r, 1 : n + 1], probs))
+
+    def _decode(self, enc: Encoding, start: int, pred: np.ndarray, probs: np.ndarray) -> list[ModelSpan]:
+        """BIO over words: the first sub-token of each word carries the label; a span is B (or a stray I)
+        plus following I of the same type; its char range runs to the end of its last word's last piece."""
+        word_ids = enc.word_ids
+        offsets = enc.offsets
+        out: list[ModelSpan] = []
+        cur_type: str | None = None
+        cur_start = cur_end = 0
+        scores: list[float] = []
+        prev_word: int | None = None
+        for j in range(len(pred)):
+            t = start + j
+            wid = word_ids[t]
+            if wid is not None and wid == prev_word:
+                if cur_type is not None:
+                    cur_end = offsets[t][1]
+                continue
+            prev_word = wid
+            lbl_idx = int(pred[j])
+            p = float(probs[j, lbl_idx])
+            label = self._pii_labels[lbl_idx] if p >= self._pii_threshold else "O"
+            if label == "O":
+                if cur_type is not None:
+                    out.append(ModelSpan(cur_start, cur_end, cur_type, float(np.mean(scores))))
+                cur_type = None
+                continue
+            tag, typ = label.split("-", 1)
+            if tag == "I" and cur_type == typ:
+                cur_end = offsets[t][1]
+                scores.append(p)
+                continue
+            if cur_type is not None:
+                out.append(ModelSpan(cur_start, cur_end, cur_type, float(np.mean(scores))))
+            cur_type, cur_start, cur_end, scores = typ, offsets[t][0], offsets[t][1], [p]
+        if cur_type is not None:
+            out.append(ModelSpan(cur_start, cur_end, cur_type, float(np.mean(scores))))
+        return out
+
+    @staticmethod
+    def _dedupe(spans: list[ModelSpan]) -> tuple[ModelSpan, ...]:
+        """Merge same-type overlaps from overlapping windows (union, max score); on a type clash keep the
+        higher-scoring span."""
+        out: list[ModelSpan] = []
+        for s in sorted(spans, key=lambda x: (x.start, -x.end)):
+            if out and s.start < out[-1].end:
+                last = out[-1]
+                if s.type == last.type:
+                    out[-1] = ModelSpan(last.start, max(last.end, s.end), last.type, max(last.score, s.score))
+                elif s.score > last.score:
+                    out[-1] = s
+                continue
+            out.append(s)
+        return tuple(out)
+
+    def _verdict(self, i, wins, truncated, safety, intent, spans) -> ModelVerdict:
+        if not wins:
+            return ModelVerdict(
+                safety={lbl: 0.0 for lbl in self._safety_labels},
+                intent=self._oos_label,
+                intent_confidence=0.0,
+                in_scope=False,
+                pii=(),
+                chunks=0,
+                truncated=False,
+            )
+        s = safety[wins].max(axis=0)
+        probs = intent[wins[0]]
+        in_scope_probs = probs.copy()
+        in_scope_probs[self._oos_index] = -1.0
+        best = int(in_scope_probs.argmax())
+        best_p = float(probs[best])
+        # oos when the oos class wins outright or no in-scope intent is confident enough (calibrated on val).
+        in_scope = best_p >= self._intent_threshold and best_p >= float(probs[self._oos_index])
+        return ModelVerdict(
+            safety={lbl: float(s[j]) for j, lbl in enumerate(self._safety_labels)},
+            intent=self._intent_labels[best] if in_scope else self._oos_label,
+            intent_confidence=best_p if in_scope else 1.0 - best_p,
+            in_scope=in_scope,
+            pii=self._dedupe(spans) if spans else (),
+            chunks=len(wins),
+            truncated=truncated,
+        )

@@ -1,0 +1,122 @@
+"""Assemble the multi-task train/val splits (and the safety test pools) from every source family.
+
+One place decides which source lands in which split so the composition recorded in the manifest is exactly
+what the trainer saw. Test-only sources (HarmBench, XSTest, CLINC test, BIPIA test, presidio) are loaded by the
+evaluator, never here, except the held-out jailbreak/awesome clusters which only exist after dedup.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from classifiers.training.data import benign, bipia, compositional, harmful, intent, jailbreak, pii_synth, toxic
+from classifiers.training.data.common import Example
+
+
+@dataclass
+class Corpus:
+    train: list[Example]
+    val: list[Example]
+    test_jailbreak: list[Example]
+    test_awesome: list[Example]
+    stats: dict[str, object] = field(default_factory=dict)
+
+
+def _counts(rows: list[Example]) -> dict[str, int]:
+    """Counts per source family (first two path components) for the manifest."""
+
+    def family(r: Example) -> str:
+        if r.source.startswith("awesome/"):
+            return "awesome/benign" if r.safety == (0.0, 0.0, 0.0) else "awesome/relabelled_injection"
+        return "/".join(r.source.split("/")[:2])
+
+    return dict(sorted(Counter(family(r) for r in rows).items()))
+
+
+def build_corpus(
+    root: Path,
+    seed: int,
+    *,
+    pii_train: int = 5000,
+    pii_val: int = 600,
+    offensive_cap: int = 4000,
+    banking_n: int = 2000,
+    awesome_repeat: int = 2,
+    embedded_n: int = 1500,
+) -> Corpus:
+    """Build all splits deterministically from ``seed``.
+
+    Long benign prompts (awesome, BIPIA clean) are repeated ``awesome_repeat`` times so long windows are not
+    mostly attacks; templates are rendered with distinct requests so repeats of attacks are not exact copies.
+    """
+    adv = harmful.load_advbench(root, seed)
+    dna = harmful.load_donotanswer(root, seed)
+    jb = jailbreak.split_pool(root, seed)
+    dav = toxic.load_davidson(root)
+    comp_train, comp_val = compositional.direct_injections(seed)
+
+    train: list[Example] = []
+    train += intent.load_clinc(root, "train")
+    train += jailbreak.materialize(jb.train, adv["train"], seed, renders=2)
+    awesome_train = [e for e in train if e.source.startswith("awesome/") and e.safety == (0.0, 0.0, 0.0)]
+    train += awesome_train * (awesome_repeat - 1)
+    # Texts without any PII also supervise the PII head (all "O") so it does not tag attack words as entities.
+    no_pii = [dataclasses.replace(e, pii=()) for e in comp_train + compositional.hard_negatives()]
+    train += no_pii
+    bip = bipia.build(root, "train", seed, per_context=1)
+    train += bip
+    train += [e for e in bip if e.source.endswith("/clean")] * (awesome_repeat - 1)
+    train += dna["train"]
+    train += [harmful.Example(text=t, source="advbench", safety=harmful.HARMFUL) for t in adv["train"]]
+    train += toxic.subsample_offensive(dav["train"], offensive_cap, seed)
+    train += benign.load_self_instruct(root)
+    train += [dataclasses.replace(e, pii=()) for e in benign.load_banking77(root, banking_n, seed)]
+    contexts = [
+        e.text
+        for e in train
+        if e.safety == (0.0, 0.0, 0.0) and e.source.split("/")[0] in {"awesome", "self_instruct", "bipia"}
+    ]
+    contexts += [" ".join(e.text for e in train[i : i + 6]) for i in range(0, 3000, 6)]
+    train += compositional.embedded_injections(comp_train, contexts, seed, embedded_n)
+    train += pii_synth.generate(pii_train, seed)
+
+    val: list[Example] = []
+    val += intent.load_clinc(root, "val")
+    val += jailbreak.materialize(jb.val, adv["val"], seed + 1, renders=2)
+    val += jailbreak.load_tap_and_sysprompt(root)
+    val += comp_val
+    val_ctx = [e.text for e in val if e.source.startswith("awesome/") and e.safety == (0.0, 0.0, 0.0)]
+    val += compositional.embedded_injections(comp_val, val_ctx, seed + 3, 200)
+    val += dna["val"]
+    val += [harmful.Example(text=t, source="advbench", safety=harmful.HARMFUL) for t in adv["val"]]
+    val += dav["val"]
+    val += pii_synth.generate(pii_val, seed + 7)
+
+    test_items = jailbreak.materialize(jb.test, adv["val"], seed + 2, renders=2)
+    test_jb = [e for e in test_items if not e.source.startswith("awesome/")]
+    test_aw = [e for e in test_items if e.source.startswith("awesome/")]
+
+    random.Random(seed).shuffle(train)
+    stats = {
+        "seed": seed,
+        "davidson_split_seed": toxic.DAVIDSON_SEED,
+        "dedup": jb.stats,
+        "train": _counts(train),
+        "val": _counts(val),
+        "test_jailbreak_clusters": _counts(test_jb),
+        "test_awesome": len(test_aw),
+        "n_train": len(train),
+        "n_val": len(val),
+        "params": {
+            "pii_train": pii_train,
+            "offensive_cap": offensive_cap,
+            "banking_n": banking_n,
+            "awesome_repeat": awesome_repeat,
+            "embedded_injections": embedded_n,
+        },
+    }
+    return Corpus(train, val, test_jb, test_aw, stats)

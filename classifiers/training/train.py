@@ -1,0 +1,187 @@
+"""Multi-task training entry point: data → shared-encoder model → checkpoint → bundle.
+
+``python -m classifiers.training.train --data-dir DIR --out classifiers/models/guard-multitask --seed 13``
+trains, then hands the checkpoint to ``package.finalize`` (export, int8 quantisation, agreement check,
+threshold calibration on validation, test evaluation, bundle files). The checkpoint is kept under
+``--run-dir`` so packaging can be re-run without retraining.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import shlex
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import numpy as np
+import torch
+from tokenizers import Tokenizer
+from torch import nn
+
+from classifiers.training.data.build import build_corpus
+from classifiers.training.data.common import data_dir
+from classifiers.training.data.intent import clinc_intents
+from classifiers.training.encode import bucketed_batches, collate, encode_all
+from classifiers.training.labels import IGNORE_INDEX, PII_LABELS, SAFETY_LABELS, intent_labels
+from classifiers.training.model import GuardMultiTask, base_model_dir
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--out", default="classifiers/models/guard-multitask")
+    p.add_argument("--run-dir", default=None, help="where checkpoints/fp32 ONNX go (default runs/<timestamp>)")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--epochs", type=float, default=3.0)
+    p.add_argument("--layers", default="0,2,4")
+    p.add_argument("--limit", type=int, default=0, help="use only the first K training examples (smoke runs)")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--max-length", type=int, default=128)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--no-package", action="store_true", help="stop after saving the checkpoint")
+    return p.parse_args(argv)
+
+
+def masked_losses(outputs, batch, ce_intent: nn.Module, ce_pii: nn.Module):
+    """Per-task losses; each is 0 when the batch has no example supervising that head (avoids NaN)."""
+    s_logits, i_logits, p_logits = outputs
+    safety, smask, intent, pii = batch
+    bce = nn.functional.binary_cross_entropy_with_logits(s_logits.float(), safety, reduction="none")
+    l_s = (bce * smask).sum() / smask.sum().clamp(min=1.0)
+    zero = s_logits.float().sum() * 0.0
+    l_i = ce_intent(i_logits.float(), intent) if bool((intent != IGNORE_INDEX).any()) else zero
+    has_pii = bool((pii != IGNORE_INDEX).any())
+    l_p = ce_pii(p_logits.float().reshape(-1, p_logits.shape[-1]), pii.reshape(-1)) if has_pii else zero
+    return l_s, l_i, l_p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    t0 = time.time()
+    torch.set_num_threads(args.threads)
+    seed_everything(args.seed)
+    root = data_dir(args.data_dir)
+    run_dir = Path(args.run_dir or f"runs/guard-multitask-{time.strftime('%Y%m%d-%H%M%S')}")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    layers = [int(x) for x in args.layers.split(",")]
+
+    corpus = build_corpus(root, args.seed)
+    train_rows = corpus.train[: args.limit] if args.limit else corpus.train
+    intents = intent_labels(clinc_intents(root))
+    intent_index = {lbl: i for i, lbl in enumerate(intents)}
+    tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
+    enc = encode_all(tok, train_rows, intent_index)
+    print(f"[data] train={len(enc)} val={len(corpus.val)} built in {time.time() - t0:.1f}s", flush=True)
+
+    model = GuardMultiTask(layers, len(SAFETY_LABELS), len(intents), len(PII_LABELS))
+    # pos_weight balances the rarer injection/harmful positives against the large benign pool.
+    pos = np.sum([e.safety * e.safety_mask for e in enc], axis=0)
+    tot = np.sum([e.safety_mask for e in enc], axis=0)
+    pos_weight = np.clip((tot - pos) / np.maximum(pos, 1.0), 1.0, 4.0)
+    print(f"[data] safety positives={pos.tolist()} of {tot.tolist()} pos_weight={pos_weight.round(2).tolist()}")
+    pw = torch.tensor(pos_weight, dtype=torch.float32)
+    ce_intent = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX, label_smoothing=0.1)
+    ce_pii = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
+
+    rng = random.Random(args.seed)
+    lengths = [min(len(e.ids), args.max_length) for e in enc]
+    steps_per_epoch = math.ceil(len(enc) / args.batch_size)
+    total_steps = int(steps_per_epoch * args.epochs)
+    warmup = max(1, int(0.06 * total_steps))
+    head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    opt = torch.optim.AdamW(
+        [
+            {"params": model.encoder.parameters(), "lr": args.lr},
+            {"params": head_params, "lr": args.lr * 3},
+        ],
+        weight_decay=0.01,
+    )
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / max(1, total_steps - warmup)))
+    )
+    print(f"[train] steps={total_steps} (epochs={args.epochs}, {steps_per_epoch}/epoch) layers={layers}", flush=True)
+
+    model.train()
+    step, seen, t_train = 0, 0, time.time()
+    log_every = 50
+    acc = np.zeros(3)
+    while step < total_steps:
+        for b in bucketed_batches(lengths, args.batch_size, rng):
+            if step >= total_steps:
+                break
+            ids, att, safety, smask, intent, pii = collate([enc[i] for i in b], args.max_length, cls_id, sep_id, rng)
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                out = model(torch.from_numpy(ids), torch.from_numpy(att))
+            st = torch.from_numpy(safety)
+            sm = torch.from_numpy(smask)
+            bce = nn.functional.binary_cross_entropy_with_logits(out[0].float(), st, reduction="none", pos_weight=pw)
+            l_s = (bce * sm).sum() / sm.sum().clamp(min=1.0)
+            _, l_i, l_p = masked_losses(
+                out, (st, sm, torch.from_numpy(intent), torch.from_numpy(pii)), ce_intent, ce_pii
+            )
+            loss = l_s + l_i + l_p
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            seen += len(b)
+            acc += [l_s.item(), l_i.item(), l_p.item()]
+            if step % log_every == 0 or step == total_steps:
+                el = time.time() - t_train
+                a = acc / log_every
+                print(
+                    f"[train] step {step}/{total_steps} ep {step / steps_per_epoch:.2f} "
+                    f"loss safety={a[0]:.4f} intent={a[1]:.4f} pii={a[2]:.4f} "
+                    f"{seen / el:.1f} seq/s eta {(total_steps - step) * el / step / 60:.1f} min",
+                    flush=True,
+                )
+                acc[:] = 0
+    train_s = time.time() - t_train
+    ckpt = run_dir / "model.pt"
+    torch.save(model.state_dict(), ckpt)
+    cfg = {
+        "layers": layers,
+        "seed": args.seed,
+        "epochs": args.epochs,
+        "steps": total_steps,
+        "batch_size": args.batch_size,
+        "lr": args.lr,
+        "max_length_train": args.max_length,
+        "intent_labels": list(intents),
+        "train_seconds": round(train_s, 1),
+        "command": "python -m classifiers.training.train " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
+        "composition": corpus.stats,
+        "pos_weight": pos_weight.tolist(),
+        "limit": args.limit,
+    }
+    (run_dir / "train_config.json").write_text(json.dumps(cfg, indent=1))
+    print(f"[train] done in {train_s / 60:.1f} min → {ckpt}", flush=True)
+    if args.no_package:
+        return
+    from classifiers.training.package import finalize
+
+    finalize(run_dir, Path(args.out), root, started=t0)
+
+
+if __name__ == "__main__":
+    main()
