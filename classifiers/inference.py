@@ -50,6 +50,10 @@ class _Window:
     end: int
 
 
+# Per-batch cap on rows x seq^2 (8 windows of 256 tokens): keeps a worker's peak RSS well under 1 GiB.
+MAX_ATTENTION_CELLS = 8 * 256 * 256
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -57,6 +61,36 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     z = np.exp(x - x.max(axis=axis, keepdims=True))
     return z / z.sum(axis=axis, keepdims=True)
+
+
+class _Tokens:
+    """One text's encoding with its per-token lists materialised once.
+
+    ``tokenizers.Encoding.ids`` / ``.offsets`` / ``.word_ids`` build a new Python list of the
+    whole text on every access; a long document read once per window would cost
+    O(windows x tokens) time and memory, so they are converted once here (offsets and word
+    ids lazily, only for texts whose windows predicted PII).
+    """
+
+    __slots__ = ("_encoding", "_offsets", "_word_ids", "ids")
+
+    def __init__(self, encoding: Encoding):
+        self._encoding = encoding
+        self.ids = np.asarray(encoding.ids, dtype=np.int64)
+        self._offsets: list[tuple[int, int]] | None = None
+        self._word_ids: list[int | None] | None = None
+
+    @property
+    def offsets(self) -> list[tuple[int, int]]:
+        if self._offsets is None:
+            self._offsets = self._encoding.offsets
+        return self._offsets
+
+    @property
+    def word_ids(self) -> list[int | None]:
+        if self._word_ids is None:
+            self._word_ids = self._encoding.word_ids
+        return self._word_ids
 
 
 def window_starts(n_tokens: int, body: int, overlap: int, max_chunks: int) -> tuple[list[int], bool]:
@@ -151,7 +185,7 @@ class GuardModel:
         return s, p
 
     def _forward(self, texts: list[str]):
-        encs = self._tok.encode_batch(texts, add_special_tokens=False)
+        encs = [_Tokens(e) for e in self._tok.encode_batch(texts, add_special_tokens=False)]
         body = self._max_length - 2
         windows: list[_Window] = []
         per_text: list[list[int]] = [[] for _ in texts]
@@ -179,7 +213,10 @@ class GuardModel:
         cur: list[int] = []
         for k in order:
             width = windows[k].end - windows[k].start + 2
-            if cur and (len(cur) + 1) * width > self._max_batch_tokens:
+            rows = len(cur) + 1
+            # Tokens bound the matmul work; rows x width^2 bounds the attention buffers, which
+            # dominate peak memory for long windows (32 x 256 tokens took ~1 GB of arena).
+            if cur and (rows * width > self._max_batch_tokens or rows * width * width > MAX_ATTENTION_CELLS):
                 batches.append(cur)
                 cur = []
             cur.append(k)
@@ -213,7 +250,7 @@ class GuardModel:
             probs = _softmax(p_log[r, 1 : n + 1])
             spans[w.text].extend(self._decode(encs[w.text], w.start, pred[r, 1 : n + 1], probs))
 
-    def _decode(self, enc: Encoding, start: int, pred: np.ndarray, probs: np.ndarray) -> list[ModelSpan]:
+    def _decode(self, enc: _Tokens, start: int, pred: np.ndarray, probs: np.ndarray) -> list[ModelSpan]:
         """BIO over words: the first sub-token of each word carries the label; a span is B (or a stray I)
         plus following I of the same type; its char range runs to the end of its last word's last piece."""
         word_ids = enc.word_ids

@@ -74,6 +74,9 @@ def create_app(
         topic_allow_declare=settings.topics.create,
         producer_acks=-1,
         producer_linger=0.005,
+        # Outputs can be a little larger than their input (placeholders, JSON envelope); the
+        # brokers' message.max.bytes must allow the same (see README, Configuration).
+        producer_max_request_size=2 * settings.limits.max_message_bytes + 65_536,
         web_enabled=False,
         datadir=str(datadir),
     )

@@ -24,8 +24,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals may hold request text or secrets
 )
+dead_letter_app = typer.Typer(
+    help="Dead-letter topic tools (it holds original bytes: sensitive).", no_args_is_help=True
+)
 audit_app = typer.Typer(help="Read the audit topic (decisions only; it never holds raw PII).", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(dead_letter_app, name="dead-letter")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -196,6 +200,30 @@ def audit_tail(
 
     settings = _settings(config, bootstrap)
     asyncio.run(tail_audit(settings, console, follow=follow, as_json=as_json, limit=limit, idle_s=idle))
+
+
+@dead_letter_app.command("keygen")
+def dead_letter_keygen() -> None:
+    """Print a new dead-letter encryption key (set it as GUARDSTREAM_DEAD_LETTER_KEY)."""
+    from pipeline.dead_letter import generate_key
+
+    sys.stdout.write(generate_key() + "\n")
+
+
+@dead_letter_app.command("read")
+def dead_letter_read(
+    config: ConfigOption = None,
+    bootstrap: BootstrapOption = None,
+    idle: Annotated[float, typer.Option(help="Stop after this many idle seconds.")] = 3.0,
+    show_original: Annotated[
+        bool, typer.Option(help="Also print the original bytes (decrypted with the configured key).")
+    ] = False,
+) -> None:
+    """Print dead-letter records (reason, stage, source) as JSON lines, originals only on request."""
+    from pipeline.dead_letter_reader import read_dead_letters
+
+    settings = _settings(config, bootstrap)
+    asyncio.run(read_dead_letters(settings, idle_s=idle, show_original=show_original))
 
 
 @app.command("eval")

@@ -33,6 +33,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "GUARDSTREAM_POLICY": ("policy_path",),
     "GUARDSTREAM_MODEL_DIR": ("model_dir",),
     "GUARDSTREAM_HASH_SALT": ("hash_salt",),
+    "GUARDSTREAM_DEAD_LETTER_KEY": ("dead_letter", "encryption_key"),
 }
 
 
@@ -110,6 +111,16 @@ class LimitSettings(BaseModel):
     max_json_depth: int = Field(default=32, ge=2, le=512)
 
 
+class DeadLetterSettings(BaseModel):
+    """The dead-letter topic keeps original bytes: cap their size, optionally encrypt them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # base64 grows data by 4/3: 700 kB keeps a record under Kafka's default 1 MB message limit.
+    max_original_bytes: int = Field(default=700_000, ge=1024)
+    encryption_key: SecretStr | None = None
+
+
 class Settings(BaseSettings):
     """All worker settings; see the README's Configuration section."""
 
@@ -120,6 +131,7 @@ class Settings(BaseSettings):
     topics: TopicSettings = TopicSettings()
     batch: BatchSettings = BatchSettings()
     limits: LimitSettings = LimitSettings()
+    dead_letter: DeadLetterSettings = DeadLetterSettings()
     policy_path: Path | None = None
     model_dir: Path | None = None
     intra_op_threads: int | None = Field(default=None, ge=1, le=256)

@@ -17,6 +17,7 @@ from typing import Literal
 import structlog
 
 from classifiers.guard import SAFETY_LABELS, Guard, Verdict
+from pipeline.dead_letter import DeadLetterSealer
 from pipeline.policy import Outcome, Policy
 from pipeline.redaction import Redactor
 from topics import (
@@ -107,6 +108,7 @@ class Processor:
         *,
         max_message_bytes: int = 1_048_576,
         max_json_depth: int = 32,
+        sealer: DeadLetterSealer | None = None,
     ):
         self.guard = guard
         self.policy = policy
@@ -114,6 +116,7 @@ class Processor:
         self.catalogue = catalogue
         self.max_message_bytes = max_message_bytes
         self.max_json_depth = max_json_depth
+        self.sealer = sealer or DeadLetterSealer(max_original_bytes=700_000)
         versions = guard.versions
         self.versions = ModelVersions(
             model=versions["model"], policy=policy.version, recognizers=versions["recognizers"]
@@ -276,7 +279,7 @@ class Processor:
     ) -> None:
         source = SourcePosition(topic=raw.topic, partition=raw.partition, offset=raw.offset)
         value = raw.value if raw.value is not None else b""
-        record = dead_letter_record(value, raw.key, error, source, stage=stage or "classify")
+        record = self.sealer.seal(dead_letter_record(b"", raw.key, error, source, stage=stage or "classify"), value)
         topic = self.catalogue.dead_letter.name
         result.records.append(OutgoingRecord(topic, raw.key, encode(record)))
         audit = AuditRecord(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from classifiers.guard import Guard
 from pipeline.config import Settings
+from pipeline.dead_letter import DeadLetterSealer
 from pipeline.policy import Policy
 from pipeline.processor import Processor
 from pipeline.redaction import Redactor
@@ -36,4 +37,5 @@ def build_processor(settings: Settings, guard: Guard | None = None) -> Processor
         build_catalogue(settings, policy),
         max_message_bytes=settings.limits.max_message_bytes,
         max_json_depth=settings.limits.max_json_depth,
+        sealer=DeadLetterSealer(settings.dead_letter.max_original_bytes, settings.dead_letter.encryption_key),
     )

@@ -259,6 +259,12 @@ class DeadLetterRecord(_Model):
     place in guardstream where raw content is kept, so it can be replayed after a fix.
     Restrict access to the dead-letter topic and keep its retention short. ``detail`` is
     written for operators and never echoes the payload.
+
+    When the deployment configures a dead-letter key, ``encrypted`` is true and
+    ``original_b64`` holds a Fernet token (AES-128-CBC + HMAC-SHA256) of the original bytes
+    instead of the bytes themselves. Originals larger than the configured cap are cut to it
+    (``original_truncated``); ``original_size`` and ``original_sha256`` always describe the
+    full original so an operator can match it against the producer's copy.
     """
 
     schema_version: Literal[1] = SCHEMA_VERSION
@@ -268,5 +274,8 @@ class DeadLetterRecord(_Model):
     source: SourcePosition
     original_key_b64: str | None
     original_b64: str
+    original_size: Annotated[int, Field(ge=0)] | None = None
+    original_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    original_truncated: bool = False
     encrypted: bool = False
     failed_at: AwareDatetime = Field(default_factory=_utc_now)
