@@ -10,9 +10,11 @@ than losing messages.  Exactly-once would need Kafka transactions (see README, G
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
+from typing import Any
 
 import faust
 import structlog
@@ -25,6 +27,10 @@ from pipeline.processor import BatchResult, OutgoingRecord, Processor, RawMessag
 log = structlog.get_logger(__name__)
 
 BatchListener = Callable[[BatchResult], None]
+
+# Exit status when a batch could not be delivered (EX_SOFTWARE): the supervisor restarts the
+# worker and the uncommitted inputs are consumed again.
+EXIT_UNDELIVERED = 70
 
 
 def faust_broker_credentials(settings: Settings) -> faust.SASLCredentials | faust.SSLCredentials | None:
@@ -73,6 +79,7 @@ def create_app(
         topic_replication_factor=settings.topics.replication_factor,
         topic_allow_declare=settings.topics.create,
         producer_acks=-1,
+        producer_request_timeout=settings.kafka.request_timeout_s,
         producer_linger=0.005,
         # Outputs can be a little larger than their input (placeholders, JSON envelope); the
         # brokers' message.max.bytes must allow the same (see README, Configuration).
@@ -89,18 +96,46 @@ def create_app(
     batch_size = settings.batch.size
     window_s = settings.batch.window_ms / 1000.0
 
+    async def handle(events: Sequence[EventT]) -> None:
+        raws = [_raw(event) for event in events]
+        result = await asyncio.to_thread(processor.process, raws)
+        await produce_all(app, result.records)
+        if metrics is not None:
+            metrics.observe_batch(result)
+        if on_batch is not None:
+            on_batch(result)
+
     @app.agent(requests_topic, name="guard")
     async def guard_agent(stream: faust.StreamT) -> None:  # pragma: no cover - runs inside faust
         async for events in stream.take_events(batch_size, within=window_s):
-            raws = [_raw(event) for event in events]
-            result = await asyncio.to_thread(processor.process, raws)
-            await produce_all(app, result.records)
-            if metrics is not None:
-                metrics.observe_batch(result)
-            if on_batch is not None:
-                on_batch(result)
+            await run_batch_or_exit(handle(events), grace_s=settings.kafka.request_timeout_s)
 
     return app
+
+
+async def run_batch_or_exit(batch: Coroutine[Any, Any, None], *, grace_s: float) -> None:
+    """Run one batch to completion, or end the process before its offsets can be committed.
+
+    ``Stream.take_events`` acks a batch's events when the loop body exits, even by an
+    exception or a shutdown cancellation, and acked offsets get committed. So a batch must
+    either finish (every output acknowledged) or the process must die without committing:
+    on shutdown the in-flight batch gets ``grace_s`` to finish; an unexpected error (a bug:
+    per-message failures are dead-lettered by the processor) exits at once. Either way the
+    inputs are re-delivered to the next worker: at-least-once holds.
+    """
+    task = asyncio.ensure_future(batch)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        try:
+            await asyncio.wait_for(task, timeout=grace_s)
+        except BaseException as error:
+            log.error("in_flight_batch_undelivered_exiting_without_commit", error_type=type(error).__name__)
+            os._exit(EXIT_UNDELIVERED)
+        raise
+    except Exception as error:
+        log.exception("batch_failed_exiting_without_commit", error_type=type(error).__name__)
+        os._exit(EXIT_UNDELIVERED)
 
 
 def _raw(event: EventT) -> RawMessage:
@@ -131,10 +166,19 @@ async def produce_all(
     pending = list(records)
     backoff = initial_backoff_s
     while pending:
-        futures = [
-            await app.producer.send(record.topic, record.key, record.value, None, None, None) for record in pending
-        ]
-        outcomes = await asyncio.gather(*futures, return_exceptions=True)
+        outcomes: list[object] = []
+        futures: list[tuple[int, Awaitable[object]]] = []
+        for index, record in enumerate(pending):
+            try:  # send() itself raises when the producer's buffer times out (broker unreachable)
+                futures.append(
+                    (index, await app.producer.send(record.topic, record.key, record.value, None, None, None))
+                )
+                outcomes.append(None)
+            except Exception as error:
+                outcomes.append(error)
+        delivered = await asyncio.gather(*(future for _, future in futures), return_exceptions=True)
+        for (index, _), outcome in zip(futures, delivered, strict=True):
+            outcomes[index] = outcome
         failed = [rec for rec, out in zip(pending, outcomes, strict=True) if isinstance(out, BaseException)]
         if not failed:
             return

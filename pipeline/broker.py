@@ -72,6 +72,8 @@ class EmbeddedBroker:
     host: str = LOOPBACK
     start_timeout_s: float = 10.0
     log_path: Path | None = None
+    # Advertise another loopback port (e.g. a fault-injecting proxy in tests); 0 = the real one.
+    advertised_port: int = 0
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -81,7 +83,7 @@ class EmbeddedBroker:
     @property
     def bootstrap_servers(self) -> str:
         """The ``host:port`` string clients pass as bootstrap servers."""
-        return f"{self.host}:{self.port}"
+        return f"{self.host}:{self.advertised_port or self.port}"
 
     @property
     def running(self) -> bool:
@@ -94,13 +96,14 @@ class EmbeddedBroker:
         if not self.port:
             self.port = free_port(self.host)
         url = f"tcp://{self.host}:{self.port}"
+        advertised = f"tcp://{self.host}:{self.advertised_port or self.port}"
         command = [
             str(tansu_binary()),
             "broker",
             "--listener-url",
             url,
             "--advertised-listener-url",
-            url,
+            advertised,
             "--storage-engine",
             "memory://tansu/",
         ]

@@ -51,6 +51,8 @@ class KafkaSettings(BaseModel):
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
     session_timeout_s: float = Field(default=10.0, gt=0)
+    # How long the producer retries a send on its own before the worker's backoff loop takes over.
+    request_timeout_s: float = Field(default=30.0, gt=0)
     client_id: str = "guardstream"
 
     @model_validator(mode="after")

@@ -186,3 +186,77 @@ def wait_for(predicate: Callable[[], bool], timeout_s: float, interval_s: float 
             return True
         time.sleep(interval_s)
     return predicate()
+
+
+class FlakyProxy:
+    """A loopback TCP proxy in a background thread that can cut the broker off on demand.
+
+    The broker advertises the proxy's port, so every client connection (metadata, fetch,
+    produce, group coordination) goes through it; ``outage()`` drops all connections and
+    refuses new ones, like a network partition or a broker restart.
+    """
+
+    def __init__(self, listen_port: int, target_port: int, host: str = "127.0.0.1"):
+        import threading
+
+        self.host, self.listen_port, self.target_port = host, listen_port, target_port
+        self._down = False
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def start(self) -> FlakyProxy:
+        self._thread.start()
+        self._ready.wait(5)
+        return self
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(asyncio.start_server(self._handle, self.host, self.listen_port))
+        self._ready.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            server.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._down:
+            writer.close()
+            return
+        try:
+            up_reader, up_writer = await asyncio.open_connection(self.host, self.target_port)
+        except OSError:
+            writer.close()
+            return
+        self._writers |= {writer, up_writer}
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self._writers -= {writer, up_writer}
+
+    def _cut(self) -> None:
+        self._down = True
+        for w in list(self._writers):
+            w.close()
+        self._writers.clear()
+
+    def outage(self, seconds: float) -> None:
+        """Drop every connection and refuse new ones for ``seconds``, then heal."""
+        self._loop.call_soon_threadsafe(self._cut)
+        time.sleep(seconds)
+        self._down = False
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._cut)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)

@@ -84,7 +84,7 @@ def _all_accounted(ids: set[str], dead: set[tuple[int, int]]):
     return done
 
 
-def _run(broker, prefix: str, tmp_path: Path, workers: int) -> dict:
+def _run(broker, prefix: str, tmp_path: Path, workers: int, graceful: bool = False) -> dict:
     bootstrap = broker.bootstrap_servers
     catalogue = catalogue_for(prefix, PARTITIONS)
     create_topics(bootstrap, catalogue)
@@ -100,7 +100,10 @@ def _run(broker, prefix: str, tmp_path: Path, workers: int) -> dict:
     # wait until the victim is mid-stream, then kill it without any chance to commit
     asyncio.run(collect(bootstrap, catalogue, lambda c: len(c.audits) >= 1500, 240, alive=lambda: victim.alive))
     assert victim.alive, victim.log_text()[-3000:]
-    victim.kill_hard()
+    if graceful:
+        victim.stop()  # SIGTERM: faust cancels the agent mid-batch and commits on the way out
+    else:
+        victim.kill_hard()
     survivors = procs[1:] or [WorkerProcess(bootstrap, prefix, PARTITIONS, tmp_path / "restarted.log").start()]
     try:
         out = asyncio.run(
@@ -131,3 +134,12 @@ def test_rebalance_when_one_of_two_workers_dies(broker, bundle_dir: Path, topic_
     assert result["missing"] == [] and result["dead_missing"] == []
     assert result["unexpected"] == [] and result["split"] == []
     assert result["audits"] >= N_REQUESTS + N_MALFORMED
+
+
+def test_sigterm_mid_batch_then_restart_loses_nothing(
+    broker, bundle_dir: Path, topic_prefix: str, tmp_path: Path
+) -> None:
+    result = _run(broker, topic_prefix, tmp_path, workers=1, graceful=True)
+    print(f"sigterm + restart: {result['duplicates']} re-deliveries of {N_REQUESTS + N_MALFORMED} inputs")
+    assert result["missing"] == [] and result["dead_missing"] == []
+    assert result["unexpected"] == [] and result["split"] == []
