@@ -231,8 +231,9 @@ class Processor:
                 created_at=request.created_at,
                 processed_at=processed_at,
             )
-        key = request.id.encode()
-        result.records.append(OutgoingRecord(topic, key, encode(body)))
+        # Same key as the input (conversation, else request id): a conversation stays in order
+        # on the worker topics too. The audit trail is keyed by request id.
+        result.records.append(OutgoingRecord(topic, request.key(), encode(body)))
         policy_ms = (time.perf_counter() - started) * 1000
         audit = AuditRecord(
             request_id=request.id,
@@ -254,7 +255,7 @@ class Processor:
             text_chars=len(text),
             processed_at=processed_at,
         )
-        result.records.append(OutgoingRecord(self.catalogue.audit.name, key, encode(audit)))
+        result.records.append(OutgoingRecord(self.catalogue.audit.name, request.id.encode(), encode(audit)))
         result.decided.append(_decided(request, outcome, topic, tuple(reasons), pii.counts, verdict.intent))
 
     def _redact(self, request: Request, text: str, verdict: Verdict) -> tuple[str | None, list[ChatMessage] | None]:

@@ -63,6 +63,8 @@ class TopicSpec:
 
 
 _REQUEST_ID_KEY = "request id (UTF-8)"
+# Outputs keep the input's key so a conversation stays in order downstream too.
+_INPUT_KEY = "same as the input: conversation_id if set, else request id (UTF-8)"
 
 
 @dataclass(frozen=True)
@@ -120,14 +122,14 @@ class TopicCatalogue:
             blocked=spec(
                 "blocked",
                 TopicRole.BLOCKED,
-                _REQUEST_ID_KEY,
+                _INPUT_KEY,
                 "QuarantinedRequest",
                 "Requests refused by policy; redacted content only.",
             ),
             escalation=spec(
                 "escalation",
                 TopicRole.ESCALATION,
-                _REQUEST_ID_KEY,
+                _INPUT_KEY,
                 "QuarantinedRequest",
                 "Requests held for human review; redacted content only.",
             ),
@@ -149,7 +151,7 @@ class TopicCatalogue:
                 spec(
                     f"llm.{route}",
                     TopicRole.ROUTE,
-                    _REQUEST_ID_KEY,
+                    _INPUT_KEY,
                     "ForwardedRequest",
                     f"Allowed (possibly redacted) requests for the {route!r} LLM workers.",
                     route=route,
