@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 from harness import WorkerProcess, catalogue_for, collect, create_topics, produce
 from traffic import build_traffic
@@ -105,6 +109,19 @@ def test_mixed_stream_is_guarded_end_to_end(broker, worker: WorkerProcess, topic
     assert "<CREDIT_CARD>" in declined["text"]
     assert "4111" not in declined["text"]
     assert declined["pii"]["counts"].get("CREDIT_CARD") == 1
+
+    # -- compliance readers see the same trail through the CLI --------------------------------
+    tail = subprocess.run(
+        [sys.executable, "-m", "pipeline", "audit", "tail", "--json", "--idle", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "GUARDSTREAM_KAFKA_BOOTSTRAP": bootstrap, "GUARDSTREAM_TOPIC_PREFIX": topic_prefix},
+    )
+    assert tail.returncode == 0, tail.stderr
+    tailed = [orjson.loads(line) for line in tail.stdout.splitlines()]
+    assert len(tailed) == traffic.total
+    assert {t["request_id"] for t in tailed if t["request_id"]} == expected_ids
 
 
 def _grouped(value: str) -> str:
