@@ -195,42 +195,28 @@ class Processor:
         if verdict.truncated:
             reasons.append("scan.truncated")
 
+        # Fields both output shapes share: redacted content, scores, provenance.
+        shared = {
+            "id": request.id,
+            "tenant": request.tenant,
+            "conversation_id": request.conversation_id,
+            "text": redacted_text,
+            "messages": redacted_messages,
+            "intent": intent,
+            "safety": safety,
+            "pii": pii,
+            "versions": self.versions,
+            "created_at": request.created_at,
+            "processed_at": processed_at,
+        }
+        body: ForwardedRequest | QuarantinedRequest
         if outcome.decision in (Decision.ALLOW, Decision.REDACT):
             topic = self.catalogue.route(outcome.route).name
-            body = ForwardedRequest(
-                id=request.id,
-                tenant=request.tenant,
-                conversation_id=request.conversation_id,
-                text=redacted_text,
-                messages=redacted_messages,
-                route=outcome.route,
-                intent=intent,
-                safety=safety,
-                pii=pii,
-                decision=outcome.decision,
-                versions=self.versions,
-                metadata=request.metadata,
-                created_at=request.created_at,
-                processed_at=processed_at,
-            )
+            body = ForwardedRequest(**shared, route=outcome.route, decision=outcome.decision, metadata=request.metadata)
         else:
             spec = self.catalogue.blocked if outcome.decision is Decision.BLOCK else self.catalogue.escalation
             topic = spec.name
-            body = QuarantinedRequest(
-                id=request.id,
-                tenant=request.tenant,
-                conversation_id=request.conversation_id,
-                text=redacted_text,
-                messages=redacted_messages,
-                decision=outcome.decision,
-                reasons=reasons,
-                intent=intent,
-                safety=safety,
-                pii=pii,
-                versions=self.versions,
-                created_at=request.created_at,
-                processed_at=processed_at,
-            )
+            body = QuarantinedRequest(**shared, decision=outcome.decision, reasons=reasons)
         # Same key as the input (conversation, else request id): a conversation stays in order
         # on the worker topics too. The audit trail is keyed by request id.
         result.records.append(OutgoingRecord(topic, request.key(), encode(body)))
