@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,9 @@ from faust.types import EventT
 
 from pipeline.config import Settings
 from pipeline.metrics import Metrics
-from pipeline.processor import BatchResult, OutgoingRecord, Processor, RawMessage
+from pipeline.processor import OutgoingRecord, Processor, RawMessage
 
 log = structlog.get_logger(__name__)
-
-BatchListener = Callable[[BatchResult], None]
 
 # Exit status when a batch could not be delivered (EX_SOFTWARE): the supervisor restarts the
 # worker and the uncommitted inputs are consumed again.
@@ -54,7 +52,6 @@ def create_app(
     processor: Processor,
     *,
     metrics: Metrics | None = None,
-    on_batch: BatchListener | None = None,
 ) -> faust.App:
     """Build the faust app with one agent on the requests topic."""
     catalogue = processor.catalogue
@@ -102,8 +99,6 @@ def create_app(
         await produce_all(app, result.records)
         if metrics is not None:
             metrics.observe_batch(result)
-        if on_batch is not None:
-            on_batch(result)
 
     @app.agent(requests_topic, name="guard")
     async def guard_agent(stream: faust.StreamT) -> None:  # pragma: no cover - runs inside faust

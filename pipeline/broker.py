@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -140,11 +139,3 @@ class EmbeddedBroker:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
-
-
-def which_tansu() -> str | None:
-    """Path of the broker binary if available, for diagnostics (``guardstream broker --check``)."""
-    try:
-        return str(tansu_binary())
-    except BrokerStartError:
-        return shutil.which("tansu")

@@ -142,7 +142,6 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
-    data_dir: Path = Path(".guardstream")
 
     @classmethod
     def settings_customise_sources(
