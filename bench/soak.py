@@ -161,6 +161,7 @@ def write_markdown(result: dict, path: Path) -> None:
         f"{result['machine']['platform']}, Python {result['machine']['python']}; embedded Tansu broker, 4 partitions,",
         "short-request mix (80% benign, 15% PII, 5% attacks), all three tasks on.",
         "",
+        *([f"Conditions: {result['note']}", ""] if result.get("note") else []),
         f"- measured capacity: **{result['capacity_msgs_per_s']} msgs/s**; "
         f"soak rate: **{result['soak_rate_msgs_per_s']} msgs/s**",
         f"- worker RSS: first {result['rss_mib_first']} MiB, last {result['rss_mib_last']} MiB, "
@@ -184,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--capacity-messages", type=int, default=10_000)
     parser.add_argument("--fraction", type=float, default=0.5)
+    parser.add_argument("--note", default="", help="Conditions of this run, recorded in the report.")
     args = parser.parse_args(argv)
     with EmbeddedBroker() as broker:
         bootstrap = broker.bootstrap_servers
@@ -207,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             worker.terminate()
             worker.wait(30)
     result = report(capacity, rate, samples, args.minutes)
+    result["note"] = args.note
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "soak.json").write_text(json.dumps(result, indent=2) + "\n")
     write_markdown(result, Path(__file__).parent / "SOAK.md")
