@@ -113,3 +113,29 @@ def test_demo_runs_end_to_end_and_shows_every_decision(bundle_dir: Path) -> None
     for decision in ("allow", "redact", "block", "escalate", "dead_letter"):
         assert decision in result.stdout
     assert "note: no sample ended as" not in result.stdout
+
+
+@pytest.mark.broker
+def test_broker_command_serves_kafka_until_stopped() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "broker"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        bootstrap = process.stdout.readline().strip()
+        assert bootstrap.startswith("127.0.0.1:")
+
+        async def metadata() -> set[str]:
+            from aiokafka.admin import AIOKafkaAdminClient
+
+            admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+            await admin.start()
+            try:
+                return set(await admin.list_topics())
+            finally:
+                await admin.close()
+
+        assert isinstance(asyncio.run(metadata()), set)
+    finally:
+        process.terminate()
+        assert process.wait(timeout=15) == 0
