@@ -5,6 +5,11 @@ checksum-validated PII spans that a small model should never be trusted to find 
 (card numbers, IBANs, SSNs...).  Both span lists are merged into one non-overlapping list
 with offsets into the original text, ready for redaction.  Policy (what to *do* with a
 verdict) lives in ``pipeline.policy``: this module only measures.
+
+Cheap evasions (homoglyphs, leetspeak, spelled-out letters, base64/hex/rot13 payloads) are undone by
+``classifiers.normalize.labelled_variants``: the variants ride in the same model batch as the originals and each
+safety score is the max over a text and its variants, so an obfuscated attack scores like the plain one while
+intent and PII (whose offsets must point into the original) still come from the original alone.
 """
 
 from __future__ import annotations
@@ -14,14 +19,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifiers.inference import GuardModel, ModelVerdict
+from classifiers.normalize import Variant, labelled_variants
 from classifiers.pii import PiiSpan, RecognizerRegistry, merge_spans
 
 SAFETY_LABELS = ("injection", "toxic", "harmful")
+# A variant is reported in ``Verdict.evasion`` only if it lifts some safety score by at least this much:
+# variants of a benign text wobble by a few thousandths, which says nothing about an evasion.
+EVASION_MIN_GAIN = 0.01
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """Everything the models and recognizers found in one text (no decision yet)."""
+    """Everything the models and recognizers found in one text (no decision yet).
+
+    ``evasion`` lists the variant kinds ("normalized", "base64", "hex", "rot13") that scored higher than the
+    text as written: the safety scores already include them, the field says *why* a score is high for the
+    audit trail. It has a default so code that builds verdicts itself keeps working.
+    """
 
     safety: dict[str, float]
     intent: str
@@ -30,6 +44,7 @@ class Verdict:
     pii: tuple[PiiSpan, ...]
     chunks: int
     truncated: bool
+    evasion: tuple[str, ...] = ()
 
 
 class Guard:
@@ -63,11 +78,24 @@ class Guard:
         return {"model": self.model.version, "recognizers": self.recognizers.version}
 
     def classify(self, texts: Sequence[str]) -> list[Verdict]:
-        """Classify a batch; results are in input order, one per text."""
-        model_verdicts = self.model.predict(texts) if texts else []
-        return [self._verdict(text, mv) for text, mv in zip(texts, model_verdicts, strict=True)]
+        """Classify a batch; results are in input order, one per text.
 
-    def _verdict(self, text: str, mv: ModelVerdict) -> Verdict:
+        Originals and their evasion variants go through the model as ONE batch (one tokenizer call, shared
+        length-sorted ONNX batches), so obfuscated traffic costs extra windows, not extra calls.
+        """
+        if not texts:
+            return []
+        variants = [labelled_variants(text) for text in texts]
+        extra = [v.text for vs in variants for v in vs]
+        model_verdicts = self.model.predict([*texts, *extra])
+        originals, scored = model_verdicts[: len(texts)], iter(model_verdicts[len(texts) :])
+        out = []
+        for text, mv, vs in zip(texts, originals, variants, strict=True):
+            safety, evasion = _max_safety(mv.safety, [(v, next(scored).safety) for v in vs])
+            out.append(self._verdict(text, mv, safety, evasion))
+        return out
+
+    def _verdict(self, text: str, mv: ModelVerdict, safety: dict[str, float], evasion: tuple[str, ...]) -> Verdict:
         model_spans = [
             PiiSpan(span.start, span.end, span.type, span.score, "model")
             for span in mv.pii
@@ -76,11 +104,32 @@ class Guard:
         pattern_spans = self.recognizers.analyze(text)
         merged = merge_spans(pattern_spans, model_spans) if (model_spans or pattern_spans) else []
         return Verdict(
-            safety=dict(mv.safety),
+            safety=safety,
             intent=mv.intent,
             intent_confidence=mv.intent_confidence,
             in_scope=mv.in_scope,
             pii=tuple(merged),
             chunks=mv.chunks,
             truncated=mv.truncated,
+            evasion=evasion,
         )
+
+
+def _max_safety(
+    original: dict[str, float], variants: list[tuple[Variant, dict[str, float]]]
+) -> tuple[dict[str, float], tuple[str, ...]]:
+    """Per-label max over the original and its variants, plus the variant kinds that raised a label.
+
+    Max (not mean) because a variant exists only to undo an obfuscation: if any reading of the text is an
+    attack, the text is one. Ordinary text rarely has a variant at all (none for short chat messages, ~0.6% of
+    long benign documents), so the max barely touches precision.
+    """
+    safety = dict(original)
+    evasion: list[str] = []
+    for variant, scores in variants:
+        for label, score in scores.items():
+            if score > safety.get(label, 0.0):
+                safety[label] = score
+            if score >= original.get(label, 0.0) + EVASION_MIN_GAIN and variant.kind not in evasion:
+                evasion.append(variant.kind)
+    return safety, tuple(evasion)

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from classifiers.inference import GuardModel, ModelVerdict
 
-# Sized to keep the recall test around a minute on two busy cores; the environment can ask for a bigger run
-# (GUARDSTREAM_EVASION_SAMPLE=150 GUARDSTREAM_EVASION_MAX_CHARS=1500 is the full issue-5 configuration).
-SAMPLE_SIZE = int(os.environ.get("GUARDSTREAM_EVASION_SAMPLE", "150"))
-MAX_CHARS = int(os.environ.get("GUARDSTREAM_EVASION_MAX_CHARS", "1500"))  # jailbreaks cut, BIPIA cropped
+# Sized to keep the recall test around a minute on two busy cores (80 x 500 chars: ~65 s; the issue's suggested
+# 150 x 1,500 chars takes ~4-5 min there). GUARDSTREAM_EVASION_SAMPLE=150 GUARDSTREAM_EVASION_MAX_CHARS=1500
+# runs that full configuration.
+SAMPLE_SIZE = int(os.environ.get("GUARDSTREAM_EVASION_SAMPLE", "80"))
+MAX_CHARS = int(os.environ.get("GUARDSTREAM_EVASION_MAX_CHARS", "500"))  # jailbreaks cut, BIPIA cropped
 
 
 @dataclass(frozen=True, slots=True)

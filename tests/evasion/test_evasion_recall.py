@@ -23,11 +23,11 @@ def _recall(scores: list[float], threshold: float) -> float:
     return sum(s >= threshold for s in scores) / len(scores)
 
 
-def _table(plain: float, rows: dict[str, tuple[float, float]], n: int) -> str:
+def _table(rows: dict[str, tuple[float, float]], n: int) -> str:
+    plain = rows["plain"][1]
     lines = [
         f"injection recall @ escalate threshold, n={n} test positives per column",
         f"{'obfuscation':<16} {'model only':>10} {'guard':>7} {'Δ vs plain':>11}",
-        f"{'plain':<16} {plain:>10.3f} {plain:>7.3f} {0.0:>+11.3f}",
     ]
     lines += [f"{name:<16} {raw:>10.3f} {got:>7.3f} {got - plain:>+11.3f}" for name, (raw, got) in rows.items()]
     return "\n".join(lines)
@@ -39,6 +39,9 @@ def test_obfuscated_injections_keep_recall(
     escalate_threshold: float,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    sources = {p.source.split("/")[0] for p in injection_positives}
+    assert "bipia" in sources and len(sources) > 1, "the sample must hold both jailbreaks and BIPIA documents"
+    assert all(p.attack[0] < p.attack[1] for p in injection_positives)
     names = list(OBFUSCATIONS)
     texts = [p.text for p in injection_positives]
     for name in names:
@@ -49,16 +52,16 @@ def test_obfuscated_injections_keep_recall(
     with_variants = [v.safety["injection"] for v in verdicts]
 
     n = len(injection_positives)
-    plain = _recall(with_variants[:n], escalate_threshold)
     rows = {
         name: (
-            _recall(as_written[(i + 1) * n : (i + 2) * n], escalate_threshold),
-            _recall(with_variants[(i + 1) * n : (i + 2) * n], escalate_threshold),
+            _recall(as_written[i * n : (i + 1) * n], escalate_threshold),
+            _recall(with_variants[i * n : (i + 1) * n], escalate_threshold),
         )
-        for i, name in enumerate(names)
+        for i, name in enumerate(["plain", *names])
     }
-    table = _table(plain, rows, n)
+    table = _table(rows, n)
     with capsys.disabled():
         print("\n" + table)
+    plain = rows["plain"][1]
     failing = {name: got for name, (_raw, got) in rows.items() if got < plain - MAX_RECALL_DROP}
     assert not failing, f"recall dropped more than {MAX_RECALL_DROP} for {sorted(failing)}\n{table}"
