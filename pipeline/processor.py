@@ -194,6 +194,8 @@ class Processor:
         reasons = list(outcome.reasons)
         if verdict.truncated:
             reasons.append("scan.truncated")
+        # which de-obfuscation (normalized, base64, hex, rot13) raised a safety score
+        reasons.extend(f"evasion.{kind}" for kind in verdict.evasion)
 
         # Fields both output shapes share: redacted content, scores, provenance.
         shared = {

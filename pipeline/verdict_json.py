@@ -49,5 +49,5 @@ def verdict_to_json(text: str, verdict: Verdict, processor: Processor, tenant: s
         ],
         "redacted_text": redacted,
         "model_versions": processor.versions.model_dump(),
-        "scan": {"chunks": verdict.chunks, "truncated": verdict.truncated},
+        "scan": {"chunks": verdict.chunks, "truncated": verdict.truncated, "evasion": list(verdict.evasion)},
     }
