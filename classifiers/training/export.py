@@ -34,7 +34,13 @@ class _ExportWrapper(nn.Module):
 
 def load_checkpoint(run_dir: Path) -> tuple[GuardMultiTask, dict]:
     cfg = json.loads((run_dir / "train_config.json").read_text())
-    model = GuardMultiTask(cfg["layers"], len(SAFETY_LABELS), len(cfg["intent_labels"]), len(PII_LABELS))
+    model = GuardMultiTask(
+        cfg["layers"],
+        len(SAFETY_LABELS),
+        len(cfg["intent_labels"]),
+        len(PII_LABELS),
+        safety_pool=cfg.get("safety_pool", "mean"),
+    )
     model.load_state_dict(torch.load(run_dir / "model.pt", map_location="cpu"))
     model.eval()
     return model, cfg

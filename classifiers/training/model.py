@@ -16,8 +16,23 @@ def base_model_dir() -> Path:
 
 
 class GuardMultiTask(nn.Module):
-    def __init__(self, layers: list[int], n_safety: int, n_intent: int, n_pii: int, dropout: float = 0.1):
+    """``safety_pool="meanmax"`` (v0.2) feeds the safety head [mean ‖ masked max] of the token states: a short
+    attack inside a long benign window moves the max even when the mean barely changes. Intent keeps mean
+    pooling (whole-utterance meaning). ``"mean"`` reproduces v0.1 checkpoints."""
+
+    def __init__(
+        self,
+        layers: list[int],
+        n_safety: int,
+        n_intent: int,
+        n_pii: int,
+        dropout: float = 0.1,
+        safety_pool: str = "mean",
+    ):
         super().__init__()
+        if safety_pool not in ("mean", "meanmax"):
+            raise ValueError(f"unknown safety_pool {safety_pool!r}")
+        self.safety_pool = safety_pool
         from transformers import BertModel
 
         bert = BertModel.from_pretrained(str(base_model_dir()), add_pooling_layer=False, local_files_only=True)
@@ -26,7 +41,7 @@ class GuardMultiTask(nn.Module):
         self.encoder = bert
         hidden = bert.config.hidden_size
         self.drop = nn.Dropout(dropout)
-        self.safety = nn.Linear(hidden, n_safety)
+        self.safety = nn.Linear(hidden * (2 if safety_pool == "meanmax" else 1), n_safety)
         self.intent = nn.Linear(hidden, n_intent)
         self.pii = nn.Linear(hidden, n_pii)
 
@@ -38,5 +53,12 @@ class GuardMultiTask(nn.Module):
         ).last_hidden_state
         m = attention_mask.unsqueeze(-1).to(out.dtype)
         pooled = (out * m).sum(1) / m.sum(1).clamp(min=1.0)
+        if self.safety_pool == "meanmax":
+            # Padding is filled with a large negative (not -inf: bf16/ONNX safe) so it never wins the max;
+            # that keeps a message's scores independent of how much its batch was padded.
+            maxed = out.masked_fill(m == 0, -1e4).amax(1)
+            s_in = torch.cat([pooled, maxed], dim=-1)
+        else:
+            s_in = pooled
         pooled = self.drop(pooled)
-        return self.safety(pooled), self.intent(pooled), self.pii(self.drop(out))
+        return self.safety(self.drop(s_in)), self.intent(pooled), self.pii(self.drop(out))

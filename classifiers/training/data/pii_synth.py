@@ -63,6 +63,29 @@ TEMPLATES: tuple[str, ...] = (
     "what time is it in {LOCATION} right now",
     "can you help me write an email to {EMAIL_ADDRESS} asking for a refund",
     "My name is {PERSON} and my number is {PHONE_NUMBER}.",
+    # v0.2: names/places in more positions, next to organisations, numbers and codes that are NOT PII (O).
+    "{PERSON} said the order #{ORDER} from Acme Corp never arrived.",
+    "Mr. {PERSON} and Dr. {PERSON} will join the call from {LOCATION}.",
+    "According to {PERSON}, the {ORG} office in {LOCATION} closes at 5.",
+    "I work at {ORG} with {PERSON}; our badge ids are {ORDER} and {ORDER}.",
+    "Tracking number {TRACKING} shows the parcel is still in {LOCATION}.",
+    "please ask {PERSON} about invoice INV-{ORDER} (total ${AMOUNT})",
+    "The meeting with {ORG} is moved to {DATE_TIME}; room {ROOM}.",
+    "Version {VERSION} of the app crashes on login, says {PERSON}.",
+    "{PERSON}'s flight {FLIGHT} lands in {LOCATION} at {DATE_TIME}.",
+    "Can {PERSON} from {ORG} review ticket {TICKET} before {DATE_TIME}?",
+    "We visited {LOCATION} and {LOCATION} last summer with {PERSON}.",
+    "my reference code is {HEXID}, not my card number",
+    "{ORG} charged me ${AMOUNT} twice, my member id is {ORDER}",
+    "In {LOCATION}, {PERSON} opened a bakery called {ORG}.",
+    "Thanks {PERSON}! I'll send the {AMOUNT} euros on {DATE_TIME}.",
+    "the build {HEXID} failed on {IP_ADDRESS} at {DATE_TIME}",
+    "Dear {PERSON}, your appointment in {LOCATION} is confirmed for {DATE_TIME}. Booking ref {TICKET}.",
+    "Product SKU {TICKET} is out of stock at the {LOCATION} store.",
+    "My manager {PERSON} wants the Q3 report (file {HEXID}.pdf) by {DATE_TIME}.",
+    "Contact {PERSON} ({PHONE_NUMBER}) or the {ORG} help desk, extension {ROOM}.",
+    "{LOCATION} is lovely in spring, {PERSON} told me.",
+    "Transfer {AMOUNT} from my account to {PERSON}, IBAN {IBAN_CODE}, reference {ORDER}.",
 )
 
 # Sentences without PII keep the token head from tagging every capitalised word.
@@ -77,6 +100,16 @@ NO_PII: tuple[str, ...] = (
     "Is it going to rain tomorrow?",
     "Tell me a joke about programmers.",
     "What's the difference between a Roth IRA and a traditional IRA?",
+    "Microsoft and Google both released new models this week.",
+    "Order 48213 was shipped from the Main Street warehouse.",
+    "The error code is 0x80070005, what does it mean?",
+    "Python 3.11.4 is installed at version 23.1 of pip.",
+    "Meet me at the North Gate of the Central Park Zoo.",
+    "Apple shares rose 3.2% to 187.50 dollars on Friday.",
+    "the commit hash is 9f86d081884c7d659a2feaa0c55ad015",
+    "Please rate the Blue Bottle Coffee on Market Street.",
+    "My flight number is LH 454 and my seat is 32C.",
+    "The Amazon river is longer than the Nile according to some.",
 )
 
 _SPLIT = re.compile(r"(\{[A-Z_]+\})")
@@ -146,7 +179,16 @@ def _date(fake: Faker, rng: random.Random) -> str:
 
 def _value(kind: str, fake: Faker, rng: random.Random) -> str:
     if kind == "PERSON":
-        return rng.choice((fake.name, fake.name, fake.first_name, fake.last_name))()
+        # first + last rather than fake.name(): Faker adds titles/degrees ("Frau", "B.Eng.") that are not
+        # part of a person's name span, which taught the head wrong PERSON boundaries in v0.1.
+        return rng.choice(
+            (
+                lambda: f"{fake.first_name()} {fake.last_name()}",
+                lambda: f"{fake.first_name()} {fake.last_name()}",
+                fake.first_name,
+                fake.last_name,
+            )
+        )()
     if kind == "LOCATION":
         return rng.choice((fake.city, fake.city, fake.country))()
     if kind == "DATE_TIME":
@@ -163,6 +205,38 @@ def _value(kind: str, fake: Faker, rng: random.Random) -> str:
         return ssn(rng)
     if kind == "IP_ADDRESS":
         return fake.ipv4() if rng.random() < 0.75 else fake.ipv6()
+    return _distractor(kind, fake, rng)
+
+
+# Distractor slots: rendered into the text but never labelled (they must be tagged O). They look like the
+# structured PII types (long digit runs, hex strings, dotted numbers, capitalised organisation names) so the
+# token head stops calling every long alphanumeric an IBAN/IP and every capitalised word a PERSON.
+DISTRACTORS = frozenset({"ORDER", "ORG", "TRACKING", "AMOUNT", "ROOM", "VERSION", "FLIGHT", "TICKET", "HEXID"})
+
+
+def _distractor(kind: str, fake: Faker, rng: random.Random) -> str:
+    if kind == "ORDER":
+        return "".join(rng.choice(string.digits) for _ in range(rng.randint(5, 10)))
+    if kind == "ORG":
+        return fake.company()
+    if kind == "TRACKING":
+        return rng.choice(("1Z", "JD", "LX", "")) + "".join(
+            rng.choice(string.ascii_uppercase + string.digits) for _ in range(rng.randint(10, 18))
+        )
+    if kind == "AMOUNT":
+        return f"{rng.randint(1, 99999):,}.{rng.randint(0, 99):02d}"
+    if kind == "ROOM":
+        return str(rng.randint(100, 4999))
+    if kind == "VERSION":
+        return ".".join(str(rng.randint(0, 20)) for _ in range(rng.choice((2, 3, 4))))
+    if kind == "FLIGHT":
+        return rng.choice(("LH", "BA", "AF", "UA", "KL", "IB")) + " " + str(rng.randint(10, 9999))
+    if kind == "TICKET":
+        return rng.choice(("JIRA-", "SR", "CASE-", "SKU-", "")) + "".join(
+            rng.choice(string.ascii_uppercase + string.digits) for _ in range(rng.randint(6, 12))
+        )
+    if kind == "HEXID":
+        return "".join(rng.choice("0123456789abcdef") for _ in range(rng.choice((7, 12, 32))))
     raise KeyError(kind)
 
 
@@ -175,7 +249,8 @@ def fill(template: str, fakes: list[Faker], rng: random.Random) -> tuple[str, tu
         if piece.startswith("{") and piece.endswith("}"):
             kind = piece[1:-1]
             val = _value(kind, fake, rng).strip()
-            spans.append((pos, pos + len(val), kind))
+            if kind not in DISTRACTORS:
+                spans.append((pos, pos + len(val), kind))
             piece = val
         parts.append(piece)
         pos += len(piece)
