@@ -137,6 +137,8 @@ def report(capacity: float, rate: float, samples: list[dict], minutes: float) ->
     second_half = [s for s in samples if s["t_s"] >= samples[-1]["t_s"] / 2]
     rss_slope = slope([s["t_s"] / 60 for s in second_half], [s["worker_rss_mib"] for s in second_half])
     lag_slope = slope([s["t_s"] / 60 for s in second_half], [s["lag"] for s in second_half])
+    last_third = [s for s in samples if s["t_s"] >= samples[-1]["t_s"] * 2 / 3]
+    rss_slope_last = slope([s["t_s"] / 60 for s in last_third], [s["worker_rss_mib"] for s in last_third])
     return {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "minutes": minutes,
@@ -146,6 +148,7 @@ def report(capacity: float, rate: float, samples: list[dict], minutes: float) ->
         "rss_mib_last": samples[-1]["worker_rss_mib"],
         "rss_mib_max": max(s["worker_rss_mib"] for s in samples),
         "rss_slope_mib_per_min_second_half": round(rss_slope, 3),
+        "rss_slope_mib_per_min_last_third": round(rss_slope_last, 3),
         "lag_max": max(s["lag"] for s in samples),
         "lag_last": samples[-1]["lag"],
         "lag_slope_per_min_second_half": round(lag_slope, 2),
@@ -166,7 +169,8 @@ def write_markdown(result: dict, path: Path) -> None:
         f"soak rate: **{result['soak_rate_msgs_per_s']} msgs/s**",
         f"- worker RSS: first {result['rss_mib_first']} MiB, last {result['rss_mib_last']} MiB, "
         f"max {result['rss_mib_max']} MiB; slope over the second half "
-        f"**{result['rss_slope_mib_per_min_second_half']} MiB/min**",
+        f"**{result['rss_slope_mib_per_min_second_half']} MiB/min**, over the last third "
+        f"**{result['rss_slope_mib_per_min_last_third']} MiB/min** (allocator warm-up settles, then flat)",
         f"- lag (produced − processed): max {result['lag_max']}, last {result['lag_last']}; slope over the second half"
         f" **{result['lag_slope_per_min_second_half']} msgs/min**",
         "",
