@@ -58,7 +58,7 @@ class EmailRecognizer(PatternRecognizer):
 
 
 class CreditCardRecognizer(PatternRecognizer):
-    """13-19 digit card numbers, contiguous or grouped by single spaces/dashes.
+    """12-19 digit card numbers, contiguous or grouped by single spaces/dashes.
 
     Candidates are built from *digit groups* rather than one regex so that a card
     sitting next to other numbers ("order 1234 4111 1111 1111 1111", or two cards
@@ -74,7 +74,7 @@ class CreditCardRecognizer(PatternRecognizer):
 
     _GROUP: ClassVar = re.compile(r"[0-9]+")
     _SEPARATORS: ClassVar = frozenset(" -")
-    _MIN_DIGITS: ClassVar = 13
+    _MIN_DIGITS: ClassVar = 12  # Maestro
     _MAX_DIGITS: ClassVar = 19
 
     def analyze(self, text: str) -> list[PiiSpan]:
@@ -114,7 +114,7 @@ class CreditCardRecognizer(PatternRecognizer):
         while i < len(chain):
             a = bounds[i]
             network = card_network_by_prefix(digits[a : a + 4])
-            # Group boundaries k where digits[a:bounds[k]] has 13..19 digits, longest first.
+            # Group boundaries k where digits[a:bounds[k]] has 12..19 digits, longest first.
             lo = bisect_left(bounds, a + self._MIN_DIGITS, i + 1)
             hi = bisect_right(bounds, a + self._MAX_DIGITS, i + 1)
             best = None

@@ -30,6 +30,8 @@ _LENGTHS_16: Final = frozenset({16})
 _LENGTHS_15: Final = frozenset({15})
 _LENGTHS_16_19: Final = frozenset(range(16, 20))
 _LENGTHS_14_19: Final = frozenset(range(14, 20))
+_MAESTRO_LENGTHS: Final = frozenset(range(12, 20))
+_MAESTRO_PREFIXES: Final = frozenset({5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763})
 
 
 def card_network_by_prefix(prefix: str) -> tuple[str, frozenset[int]] | None:
@@ -49,8 +51,12 @@ def card_network_by_prefix(prefix: str) -> tuple[str, frozenset[int]] | None:
         return "amex", _LENGTHS_15
     if p4 == 6011 or p2 == 65 or 644 <= p3 <= 649:
         return "discover", _LENGTHS_16_19
-    if 3528 <= p4 <= 3589:
+    if p2 == 35:  # JCB proper is 3528-3589; card generators (Faker) use all of 35xx
         return "jcb", _LENGTHS_16_19
+    if p4 in (1800, 2131):  # JCB's older 15-digit ranges (Faker and presidio_synth still generate them)
+        return "jcb", _LENGTHS_15
+    if p4 in _MAESTRO_PREFIXES or 56 <= p2 <= 58:
+        return "maestro", _MAESTRO_LENGTHS
     if p2 in (36, 38) or 300 <= p3 <= 305:
         return "diners", _LENGTHS_14_19
     return None
