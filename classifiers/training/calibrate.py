@@ -18,6 +18,19 @@ def threshold_at_fpr(neg_scores: Sequence[float], max_fpr: float) -> float:
     return float(np.nextafter(neg[k], np.inf)) if k >= 0 else float(neg[0])
 
 
+def threshold_at_recall(pos_scores: Sequence[float], min_recall: float) -> float:
+    """Highest threshold that still flags ≥ ``min_recall`` of the positives (score ≥ t flags).
+
+    Used for the harmful head: its validation benign set is deliberately scary (synthetic contrasts), so a
+    max-F1 cut lands high and gives away recall on real harmful requests (v0.2 candidate: HarmBench 0.60).
+    """
+    pos = np.sort(np.asarray(pos_scores, dtype=np.float64))[::-1]
+    if len(pos) == 0:
+        return 0.5
+    k = max(0, int(np.ceil(min_recall * len(pos))) - 1)
+    return float(pos[k])
+
+
 def threshold_max_f1(pos_scores: Sequence[float], neg_scores: Sequence[float]) -> tuple[float, float]:
     """(threshold, F1) maximising F1 over all candidate cut points."""
     pos = np.asarray(pos_scores, np.float64)

@@ -59,6 +59,11 @@ def _base_manifest(cfg: dict, files: dict[str, str]) -> BundleManifest:
     )
 
 
+# Harmful requests are the costlier miss (the downstream LLM may comply); the policy's escalate band absorbs
+# the extra false alarms for review instead of blocking them.
+HARMFUL_MIN_RECALL = 0.95
+
+
 def _calibrate(gm: GuardModel, val, intent_labels: list[str]) -> dict:
     texts = [r.text for r in val]
     s, p = gm.scores(texts)
@@ -70,6 +75,9 @@ def _calibrate(gm: GuardModel, val, intent_labels: list[str]) -> dict:
         if lbl == "injection":
             t = calibrate.threshold_at_fpr(neg, 0.01)
             out["safety"][lbl] = {"threshold": t, "rule": "<=1% FPR on val benign"}
+        elif lbl == "harmful":
+            t = calibrate.threshold_at_recall(pos, HARMFUL_MIN_RECALL)
+            out["safety"][lbl] = {"threshold": t, "rule": f">={HARMFUL_MIN_RECALL} recall on val harmful"}
         else:
             t, f1 = calibrate.threshold_max_f1(pos, neg)
             out["safety"][lbl] = {"threshold": t, "rule": "max F1 on val", "val_f1": f1}

@@ -1,8 +1,8 @@
 """Assemble the multi-task train/val splits (and the safety test pools) from every source family.
 
 One place decides which source lands in which split so the composition recorded in the manifest is exactly
-what the trainer saw. Test-only sources (HarmBench, XSTest, CLINC test, BIPIA test, presidio) are loaded by the
-evaluator, never here, except the held-out jailbreak/awesome clusters which only exist after dedup.
+what the trainer saw. Test-only sources (HarmBench, XSTest, CLINC test, BIPIA test, presidio test templates) are
+loaded by the evaluator, never here, except the held-out jailbreak/awesome clusters which only exist after dedup.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from classifiers.training.data import (
     compositional,
     harmful,
     intent,
+    intent_pii,
     jailbreak,
     pii_synth,
+    presidio,
     safety_synth,
     toxic,
 )
@@ -60,6 +62,9 @@ def build_corpus(
     clinc_repeat: int = 2,
     bipia_per_context: int = 2,
     safety_synth_repeat: int = 2,
+    intent_pii_n: int = 4000,
+    presidio_generated: int = 4000,
+    presidio_rows_repeat: int = 2,
 ) -> Corpus:
     """Build all splits deterministically from ``seed``.
 
@@ -68,6 +73,9 @@ def build_corpus(
     ``clinc_repeat`` (v0.2) shows the 15k short CLINC utterances more often than the rest: intent was the
     most under-trained head in v0.1 and short utterances are cheap batches. ``safety_synth_repeat`` does the
     same for our benign-scary / harmful contrast set, which is small next to the other safety sources.
+    v0.3 adds ``intent_pii_n`` CLINC utterances with personal data spliced in (intent must not move when a card
+    number appears) and presidio_synth's TRAIN templates: their labelled rows ``presidio_rows_repeat`` times plus
+    ``presidio_generated`` fresh fills; the held-out templates stay the PII test set.
     """
     adv = harmful.load_advbench(root, seed)
     dna = harmful.load_donotanswer(root, seed)
@@ -76,7 +84,9 @@ def build_corpus(
     comp_train, comp_val = compositional.direct_injections(seed)
 
     train: list[Example] = []
-    train += intent.load_clinc(root, "train") * clinc_repeat
+    clinc_train = intent.load_clinc(root, "train")
+    train += clinc_train * clinc_repeat
+    train += intent_pii.with_pii(clinc_train, intent_pii_n, seed)
     synth_train, synth_val = safety_synth.build(seed)
     train += synth_train * safety_synth_repeat
     train += jailbreak.materialize(jb.train, adv["train"], seed, renders=2)
@@ -101,6 +111,11 @@ def build_corpus(
     contexts += [" ".join(e.text for e in train[i : i + 6]) for i in range(0, 3000, 6)]
     train += compositional.embedded_injections(comp_train, contexts, seed, embedded_n)
     train += pii_synth.generate(pii_train, seed)
+    presidio_rows = [
+        dataclasses.replace(e, source="presidio/train_templates") for e in presidio.load_presidio(root, "train")
+    ]
+    train += presidio_rows * presidio_rows_repeat
+    train += presidio.generate_from_train_templates(root, presidio_generated, seed)
 
     val: list[Example] = []
     val += intent.load_clinc(root, "val")
@@ -114,6 +129,8 @@ def build_corpus(
     val += [harmful.Example(text=t, source="advbench", safety=harmful.HARMFUL) for t in adv["val"]]
     val += dav["val"]
     val += pii_synth.generate(pii_val, seed + 7)
+    val += presidio.generate_from_train_templates(root, pii_val // 2, seed + 11)
+    val += intent_pii.with_pii(intent.load_clinc(root, "val"), 400, seed + 13)
 
     test_items = jailbreak.materialize(jb.test, adv["val"], seed + 2, renders=2)
     test_jb = [e for e in test_items if not e.source.startswith("awesome/")]
@@ -139,6 +156,11 @@ def build_corpus(
             "clinc_repeat": clinc_repeat,
             "bipia_per_context": bipia_per_context,
             "safety_synth_repeat": safety_synth_repeat,
+            "intent_pii_n": intent_pii_n,
+            "presidio_generated": presidio_generated,
+            "presidio_rows_repeat": presidio_rows_repeat,
+            "presidio_template_split_seed": presidio.TEMPLATE_SPLIT_SEED,
+            "presidio_test_templates": len(presidio.test_template_ids(root)),
         },
     }
     return Corpus(train, val, test_jb, test_aw, stats)

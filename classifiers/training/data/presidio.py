@@ -1,38 +1,168 @@
-"""presidio_synth as the PII evaluation set, restricted to our entity types (GPE → LOCATION)."""
+"""presidio_synth, split by template: train templates feed training, held-out templates are the PII test set.
+
+MANIFEST.md's recommended protocol: a sentence template never straddles the split, so the test score measures
+generalisation to unseen sentence shapes (the values — FakeNameGenerator identities, Faker numbers — are the same
+kind on both sides, as they would be in real traffic). Spans of types we do not model (STREET_ADDRESS,
+ORGANIZATION, TITLE, NRP, ...) are kept in the text and labelled O, so the head learns where a LOCATION ends and a
+street address begins.
+"""
 
 from __future__ import annotations
 
+import csv
 import json
+import random
+import re
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
-from classifiers.training.data.common import Example
+from faker import Faker
+
+from classifiers.training.data.common import BENIGN, Example, Span, stable_fraction
 from classifiers.training.labels import PII_TYPES
 
 TYPE_MAP = {"GPE": "LOCATION", **{t: t for t in PII_TYPES}}
 
+# Fixed, independent of the training seed: the test set must not move when someone retrains with --seed 7.
+TEMPLATE_SPLIT_SEED = 20240
+TEST_FRACTION = 0.5
 
-def load_presidio(root: Path) -> list[Example]:
-    """All 1,500 samples; spans of types outside our label set are dropped (not scored either way)."""
-    rows = json.loads((root / "presidio_synth" / "synth_dataset_v2.json").read_text(encoding="utf-8"))
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def _rows(root: Path) -> list[dict]:
+    return json.loads((root / "presidio_synth" / "synth_dataset_v2.json").read_text(encoding="utf-8"))
+
+
+def is_test_template(template_id: int) -> bool:
+    return stable_fraction(f"presidio-template:{template_id}", TEMPLATE_SPLIT_SEED) < TEST_FRACTION
+
+
+def load_presidio(root: Path, split: str = "test") -> list[Example]:
+    """Samples whose template is in ``split`` ("test", "train" or "all"); out-of-scope span types dropped."""
     out: list[Example] = []
-    for r in rows:
+    for r in _rows(root):
+        if split != "all" and is_test_template(r["template_id"]) != (split == "test"):
+            continue
         spans = tuple(
             (s["start_position"], s["end_position"], TYPE_MAP[s["entity_type"]])
             for s in r["spans"]
             if s["entity_type"] in TYPE_MAP
         )
-        out.append(Example(text=r["full_text"], source=f"presidio/{r['template_id']}", pii=spans))
+        out.append(Example(text=r["full_text"], source=f"presidio/{r['template_id']}", safety=BENIGN, pii=spans))
     return out
 
 
-def load_presidio_out_of_scope(root: Path) -> list[tuple[tuple[int, int], ...]]:
+def load_presidio_out_of_scope(root: Path, split: str = "test") -> list[tuple[tuple[int, int], ...]]:
     """Char ranges of gold entities whose type we do not model (STREET_ADDRESS, ORGANIZATION, ...), per text.
 
-    Used for a secondary score that ignores predictions inside them: tagging part of a street address as
-    LOCATION is not a false positive on PII-free text.
+    Aligned with ``load_presidio(root, split)``. Used for a secondary score that ignores predictions inside
+    them: tagging part of a street address as LOCATION is not a false positive on PII-free text.
     """
-    rows = json.loads((root / "presidio_synth" / "synth_dataset_v2.json").read_text(encoding="utf-8"))
     return [
         tuple((s["start_position"], s["end_position"]) for s in r["spans"] if s["entity_type"] not in TYPE_MAP)
-        for r in rows
+        for r in _rows(root)
+        if split == "all" or is_test_template(r["template_id"]) == (split == "test")
     ]
+
+
+def test_template_ids(root: Path) -> list[int]:
+    return sorted({r["template_id"] for r in _rows(root) if is_test_template(r["template_id"])})
+
+
+@cache
+def _identities(root: Path) -> tuple[dict[str, str], ...]:
+    path = root / "presidio_synth" / "FakeNameGenerator.com_3000.csv"
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+Render = Callable[[], tuple[str, str | None]]
+
+
+def _renderers(ident: dict[str, str], fake: Faker, rng: random.Random) -> dict[str, Render]:
+    """Presidio placeholder → (value, our label or None for 'present but not ours', i.e. O)."""
+    given, middle, surname = ident["GivenName"], ident["MiddleInitial"], ident["Surname"]
+
+    def full_name() -> str:
+        return rng.choice(
+            (f"{given} {surname}", f"{given} {surname}", f"{given} {middle}. {surname}", f"{given} {middle} {surname}")
+        )
+
+    def address() -> str:
+        sep = rng.choice(("\n", ", ", " ", "\n "))
+        return sep.join((ident["StreetAddress"], f"{ident['City']}, {ident['State']} {ident['ZipCode']}"))
+
+    def date_of_birth() -> str:
+        return rng.choice((ident["Birthday"], fake.date_of_birth().strftime("%d/%m/%Y"), fake.date()))
+
+    return {
+        **{k: (lambda: (full_name(), "PERSON")) for k in ("name", "person", "name_female", "name_male")},
+        **{k: (lambda: (given, "PERSON")) for k in ("first_name", "first_name_female", "first_name_male")},
+        "first_name_nonbinary": lambda: (given, "PERSON"),
+        **{k: (lambda: (surname, "PERSON")) for k in ("last_name", "last_name_female", "last_name_male")},
+        **{k: (lambda: (ident["Title"], None)) for k in ("prefix", "prefix_female", "prefix_male")},
+        "job": lambda: (ident["Occupation"], None),
+        "organization": lambda: (rng.choice((ident["Company"], fake.company())), None),
+        "address": lambda: (address(), None),
+        "street_name": lambda: (fake.street_name(), None),
+        "building_number": lambda: (fake.building_number(), None),
+        "secondary_address": lambda: (rng.choice(("Apt.", "Suite", "Unit")) + f" {rng.randint(1, 999):03d}", None),
+        "postcode": lambda: (ident["ZipCode"], None),
+        "zipcode": lambda: (ident["ZipCode"], None),
+        "city": lambda: (rng.choice((ident["City"], ident["City"].upper(), fake.city())), "LOCATION"),
+        "country": lambda: (rng.choice((ident["CountryFull"], fake.country())), "LOCATION"),
+        "state_abbr": lambda: (ident["State"], "LOCATION"),
+        "age": lambda: (ident["Age"], None),
+        "nationality": lambda: (rng.choice(_NRP), None),
+        "nation_woman": lambda: (rng.choice(_NRP), None),
+        "nation_plural": lambda: (rng.choice(_NRP) + "s", None),
+        "year": lambda: (str(rng.randint(1930, 2024)), "DATE_TIME"),
+        "date_of_birth": lambda: (date_of_birth(), "DATE_TIME"),
+        "date_time": lambda: (fake.date_time().strftime(rng.choice(_DATETIME_FORMATS)), "DATE_TIME"),
+        "day_of_week": lambda: (rng.choice((fake.day_of_week(), fake.day_of_week().lower())), "DATE_TIME"),
+        "email": lambda: (ident["EmailAddress"], "EMAIL_ADDRESS"),
+        "phone_number": lambda: (rng.choice((ident["TelephoneNumber"], fake.phone_number())), "PHONE_NUMBER"),
+        "credit_card_number": lambda: (fake.credit_card_number(), "CREDIT_CARD"),
+        "iban": lambda: (fake.iban(), "IBAN_CODE"),
+        "ip_address": lambda: (fake.ipv4() if rng.random() < 0.8 else fake.ipv6(), "IP_ADDRESS"),
+        "ssn": lambda: (fake.ssn(), "US_SSN"),
+        "url": lambda: (rng.choice(("http://", "https://")) + rng.choice(("", "www.")) + ident["Domain"] + "/", None),
+        "us_driver_license": lambda: (fake.bothify("?#######").upper(), None),
+    }
+
+
+_DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M")
+_NRP = ("American", "Swedish", "German", "French", "Danish", "Russian", "Brazilian", "Italian", "Czech", "Finnish")
+
+
+def generate_from_train_templates(root: Path, n: int, seed: int) -> list[Example]:
+    """``n`` fresh sentences from the TRAIN templates only, filled with FakeNameGenerator identities + Faker."""
+    templates = [
+        line.replace("\\n", "\n")  # templates.txt spells line breaks as a literal backslash-n
+        for i, line in enumerate((root / "presidio_synth" / "templates.txt").read_text(encoding="utf-8").splitlines())
+        if line.strip() and not is_test_template(i)
+    ]
+    idents = _identities(root)
+    rng = random.Random(seed)
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    out: list[Example] = []
+    for _ in range(n):
+        template = rng.choice(templates)
+        render = _renderers(rng.choice(idents), fake, rng)
+        parts: list[str] = []
+        spans: list[Span] = []
+        pos = 0
+        for k, piece in enumerate(_PLACEHOLDER.split(template)):
+            if k % 2:  # odd pieces are placeholder names
+                value, label = render[piece]() if piece in render else (piece, None)
+                value = value.strip()
+                if label is not None and value:
+                    spans.append((pos, pos + len(value), label))
+                piece = value
+            parts.append(piece)
+            pos += len(piece)
+        out.append(Example(text="".join(parts), source="presidio_train_templates", safety=BENIGN, pii=tuple(spans)))
+    return out
