@@ -18,7 +18,7 @@ small share of the work at our sequence lengths and the most sensitive to roundi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -93,12 +93,22 @@ def _activation_absmax(model: onnx.ModelProto, names: list[str], feeds: list[dic
     return out
 
 
-def smooth(model: onnx.ModelProto, feeds: list[dict[str, np.ndarray]], alpha: float = SMOOTH_ALPHA) -> int:
+def is_ffn_down(node: onnx.NodeProto) -> bool:
+    """The feed-forward down-projection (reads GELU output): the one MatMul whose input range needs smoothing."""
+    return "/output/dense/" in node.name and "/attention/" not in node.name
+
+
+def smooth(
+    model: onnx.ModelProto,
+    feeds: list[dict[str, np.ndarray]],
+    alpha: float = SMOOTH_ALPHA,
+    select: Callable[[onnx.NodeProto], bool] = is_ffn_down,
+) -> int:
     """SmoothQuant every weight MatMul in place; returns how many inputs were smoothed.
 
     MatMuls sharing an input (query/key/value) share one Mul and one ``s``, taken over all their weights.
     """
-    matmuls = _weight_matmuls(model)
+    matmuls = [n for n in _weight_matmuls(model) if select(n)]
     by_input: dict[str, list[onnx.NodeProto]] = {}
     for n in matmuls:
         by_input.setdefault(n.input[0], []).append(n)
@@ -166,8 +176,8 @@ def quantize_static_int8(
     smoothed.unlink()
     static.unlink()
     return {
-        "method": f"static QDQ int8: SmoothQuant (alpha={alpha}) on {n_smoothed} MatMul inputs, weights int8 per output "
-        f"channel, activations uint8 per tensor with scales fixed from {len(texts)} validation texts "
+        "method": f"static QDQ int8: SmoothQuant (alpha={alpha}) on {n_smoothed} MatMul inputs, weights int8 per "
+        f"output channel, activations uint8 per tensor with scales fixed from {len(texts)} validation texts "
         f"(percentile {PERCENTILE} calibration); attention score/context MatMuls and the PII head stay fp32",
         "calibration_texts": len(texts),
         "smooth_alpha": alpha,

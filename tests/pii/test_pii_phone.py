@@ -103,3 +103,39 @@ def test_custom_exclusions() -> None:
     # With no exclusions configured, the phone recognizer reports what libphonenumber finds.
     text = "+1 (415) 555-2671"
     assert texts(PhoneRecognizer(["US"], exclude=[]), text) == [text]
+
+
+@pytest.fixture()
+def matcher_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Regions the matcher was run for (the expensive step) during the test."""
+    from classifiers.pii import phone as phone_module
+
+    calls: list[str] = []
+    real = phone_module._matches
+
+    def counting(text: str, region: str):
+        calls.append(region)
+        return real(text, region)
+
+    monkeypatch.setattr(phone_module, "_matches", counting)
+    return calls
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my card 4111 1111 1111 1111 was declined", "ssn 536-22-8815, thanks", "to GB82 WEST 1234 5698 7654 32 today"],
+)
+def test_digits_inside_validated_spans_are_not_scanned(phone: PhoneRecognizer, matcher_calls: list[str], text: str):
+    assert phone.analyze(text) == []
+    assert matcher_calls == []
+
+
+def test_a_run_matched_by_one_region_is_not_rescanned(phone: PhoneRecognizer, matcher_calls: list[str]) -> None:
+    assert texts(phone, "call me back at +1 (415) 555-2671 about it") == ["+1 (415) 555-2671"]
+    assert matcher_calls == ["US"]
+
+
+def test_later_regions_still_scan_unmatched_runs(phone: PhoneRecognizer, matcher_calls: list[str]) -> None:
+    text = "US +1 (415) 555-2671 or London 020 7946 0958"
+    assert texts(phone, text) == ["+1 (415) 555-2671", "020 7946 0958"]
+    assert matcher_calls[:2] == ["US", "GB"] and len(matcher_calls) == 2

@@ -31,6 +31,12 @@ from classifiers.pii.validators import (
         ("3530111333300000", "jcb"),
         ("30569309025904", "diners"),
         ("38520000023237", "diners"),
+        ("180016070420458", "jcb"),  # JCB's old 15-digit ranges (presidio_synth / Faker generate them)
+        ("213161594239298", "jcb"),
+        ("3521213764418045", "jcb"),  # Faker's JCB uses all of 35xx
+        ("587428561654", "maestro"),  # 12-digit Maestro
+        ("676222165679", "maestro"),
+        ("6759649826438453", "maestro"),
     ],
 )
 def test_known_test_cards_are_valid(number: str, network: str) -> None:
@@ -43,6 +49,8 @@ def test_known_test_cards_are_valid(number: str, network: str) -> None:
     [
         "4111111111111112",  # Luhn fails
         "1234567812345670",  # Luhn ok, no issuer starts with 1
+        "180016070420459",  # JCB-15 prefix, Luhn fails
+        "5874285616",  # Maestro prefix but 10 digits
         "9111111111111110",  # unknown IIN
         "41111111111111",  # Visa prefix but 14 digits
         "378282246310005" + "0",  # Amex prefix, 16 digits

@@ -137,13 +137,16 @@ _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M")
 _NRP = ("American", "Swedish", "German", "French", "Danish", "Russian", "Brazilian", "Italian", "Czech", "Finnish")
 
 
+def train_templates(root: Path) -> list[tuple[int, str]]:
+    """(template_id, template) for the templates on the training side of the split."""
+    lines = (root / "presidio_synth" / "templates.txt").read_text(encoding="utf-8").splitlines()
+    # templates.txt spells line breaks as a literal backslash-n
+    return [(i, line.replace("\\n", "\n")) for i, line in enumerate(lines) if line.strip() and not is_test_template(i)]
+
+
 def generate_from_train_templates(root: Path, n: int, seed: int) -> list[Example]:
     """``n`` fresh sentences from the TRAIN templates only, filled with FakeNameGenerator identities + Faker."""
-    templates = [
-        line.replace("\\n", "\n")  # templates.txt spells line breaks as a literal backslash-n
-        for i, line in enumerate((root / "presidio_synth" / "templates.txt").read_text(encoding="utf-8").splitlines())
-        if line.strip() and not is_test_template(i)
-    ]
+    templates = [line for _, line in train_templates(root)]
     idents = _identities(root)
     rng = random.Random(seed)
     fake = Faker("en_US")

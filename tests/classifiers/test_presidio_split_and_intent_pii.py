@@ -1,0 +1,73 @@
+"""The PII test split is template-disjoint from training, and PII-bearing intent examples keep their label."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from classifiers.training.calibrate import threshold_at_recall
+from classifiers.training.data import intent_pii, presidio
+from classifiers.training.data.common import Example
+
+
+def test_presidio_template_split_is_disjoint_and_covers_every_row(datasets) -> None:
+    test, train = presidio.load_presidio(datasets, "test"), presidio.load_presidio(datasets, "train")
+    assert len(test) + len(train) == len(presidio.load_presidio(datasets, "all")) == 1500
+    test_ids = {r.source for r in test}
+    assert test_ids.isdisjoint({r.source for r in train})
+    assert 0.35 < len(test) / 1500 < 0.65  # about half, by template
+    assert len(presidio.load_presidio_out_of_scope(datasets, "test")) == len(test)
+
+
+def test_generated_pii_uses_only_train_templates(datasets) -> None:
+    train = presidio.train_templates(datasets)
+    assert train and not any(presidio.is_test_template(i) for i, _ in train)
+    test_ids = set(presidio.test_template_ids(datasets))
+    assert test_ids.isdisjoint(i for i, _ in train)
+    patterns = [
+        re.compile("^" + re.sub(r"\{\{\w+\}\}", "(?s:.*)", re.escape(t).replace(r"\{", "{").replace(r"\}", "}")) + "$")
+        for _, t in train
+    ]
+    rows = presidio.generate_from_train_templates(datasets, 300, seed=3)
+    assert len(rows) == 300
+    for r in rows:
+        assert any(p.match(r.text) for p in patterns), r.text
+        for start, end, label in r.pii or ():
+            assert end > start and r.text[start:end].strip() == r.text[start:end]
+            assert label in presidio.TYPE_MAP.values()
+
+
+def test_generated_rows_label_names_and_places(datasets) -> None:
+    rows = presidio.generate_from_train_templates(datasets, 400, seed=5)
+    labels = {lbl for r in rows for *_, lbl in r.pii or ()}
+    assert {"PERSON", "LOCATION", "DATE_TIME"} <= labels
+
+
+def test_pii_spliced_into_intent_utterances_keeps_the_intent() -> None:
+    base = [
+        Example(text="my card was declined at the store", source="clinc/train", intent="card_declined"),
+        Example(text="what is the weather in paris", source="clinc/train", intent="weather"),
+    ]
+    rows = intent_pii.with_pii(base, 200, seed=1)
+    assert len(rows) == 200
+    by_text = {b.text: b.intent for b in base}
+    for r in rows:
+        assert r.pii is None  # PII labels unknown: the utterance may hold unlabelled names/places
+        assert r.source.endswith("+pii")
+        assert any(orig.split()[0] in r.text for orig in by_text)
+        assert r.text not in by_text
+    card_rows = [r for r in rows if r.intent == "card_declined"]
+    assert any(re.search(r"card \d", r.text) for r in card_rows), "inline card numbers after 'card'"
+
+
+@pytest.mark.parametrize("recall", [0.5, 0.9, 0.95, 1.0])
+def test_threshold_at_recall_keeps_at_least_that_recall(recall: float) -> None:
+    pos = np.random.default_rng(0).random(101)
+    t = threshold_at_recall(pos, recall)
+    assert (pos >= t).mean() >= recall
+    # and it is the highest such threshold: raising it to the next score loses recall
+    higher = pos[pos > t]
+    if len(higher):
+        assert (pos >= higher.min()).mean() < recall
