@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-import faust
 import structlog
 
 from pipeline.admin import ensure_topics
-from pipeline.app import create_app
 from pipeline.config import Settings
 from pipeline.logs import configure_logging
 from pipeline.metrics import Metrics
@@ -20,7 +18,7 @@ _FAUST_LEVELS = {"debug": "debug", "info": "info", "warning": "warn", "error": "
 
 
 def run_worker(settings: Settings) -> None:
-    """Load the models, provision topics if allowed, and run the faust worker until stopped."""
+    """Load the models, provision topics if allowed, and run the configured engine until stopped."""
     configure_logging(settings.log_level, settings.log_format)
     processor = build_processor(settings)
     catalogue = processor.catalogue
@@ -37,9 +35,9 @@ def run_worker(settings: Settings) -> None:
     metrics = Metrics()
     if settings.metrics_port is not None:
         metrics.serve(settings.metrics_port)
-    app = create_app(settings, processor, metrics=metrics)
     log.info(
         "worker_starting",
+        engine=settings.engine,
         bootstrap=settings.kafka.bootstrap_servers,
         input_topic=catalogue.requests.name,
         model=processor.versions.model,
@@ -47,5 +45,15 @@ def run_worker(settings: Settings) -> None:
         batch_size=settings.batch.size,
         batch_window_ms=settings.batch.window_ms,
     )
+    if settings.engine == "direct":
+        from pipeline.engine import run_direct
+
+        run_direct(settings, processor, metrics)
+        return
+    import faust
+
+    from pipeline.app import create_app
+
+    app = create_app(settings, processor, metrics=metrics)
     worker = faust.Worker(app, loglevel=_FAUST_LEVELS[settings.log_level], quiet=True)
     worker.execute_from_commandline()

@@ -1,0 +1,224 @@
+"""The direct engine: consume → guard → produce → commit on aiokafka, without faust's per-event machinery.
+
+Why a second engine: faust wraps every record in an Event, routes it through its conductor, topic and stream
+and tracks its ack one by one; measured here that costs more CPU per message than guarding it does (see
+``bench/RESULTS.md``). This engine works on whole fetches: one ``getmany`` is one batch, one thread hop runs
+the processor, the records go out through one producer, and one commit covers the batch.
+
+Delivery is at-least-once, as with the faust engine:
+- a batch's offsets are committed only after every output and audit record of the batch is acknowledged,
+  and only after all earlier batches were committed (commits are chained in order);
+- batch N+1 is guarded while batch N is still being delivered (depth 2), so the CPU is not idle while
+  waiting for acks; sends are issued in batch order, so a key's outputs stay in input order (a send that has
+  to be retried after a broker error may land after later records: at-least-once, like Kafka's own retries);
+- on partition revocation the in-flight batches are delivered and committed before the partitions go;
+- on SIGTERM/SIGINT fetching stops, in-flight batches get ``grace_s`` to finish and commit; otherwise, and on
+  any unexpected error, the process exits with status 70 without committing, so the inputs are re-delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import CommitFailedError, IllegalStateError
+
+from pipeline.config import Settings
+from pipeline.metrics import Metrics
+from pipeline.processor import BatchResult, OutgoingRecord, Processor, RawMessage
+
+log = structlog.get_logger(__name__)
+
+EXIT_UNDELIVERED = 70
+PIPELINE_DEPTH = 2
+
+
+class DirectWorker:
+    def __init__(self, settings: Settings, processor: Processor, *, metrics: Metrics | None = None) -> None:
+        self.settings = settings
+        self.processor = processor
+        self.metrics = metrics
+        self._in_flight: list[asyncio.Task[None]] = []
+        self._batch_lock = asyncio.Lock()
+        self._stopping = asyncio.Event()
+
+    # -- wiring -------------------------------------------------------------------------------------------
+    def _consumer(self) -> AIOKafkaConsumer:
+        s = self.settings
+        session_ms = int(s.kafka.session_timeout_s * 1000)
+        return AIOKafkaConsumer(
+            group_id=s.app_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",  # a new group must not skip queued requests
+            max_poll_records=s.batch.size,
+            fetch_max_wait_ms=s.batch.window_ms,
+            session_timeout_ms=session_ms,
+            heartbeat_interval_ms=max(500, session_ms // 6),
+            rebalance_timeout_ms=session_ms,
+            max_partition_fetch_bytes=max(1_048_576, 2 * s.limits.max_message_bytes),
+            **s.kafka.client_kwargs(),
+        )
+
+    def _producer(self) -> AIOKafkaProducer:
+        s = self.settings
+        return AIOKafkaProducer(
+            acks="all",
+            linger_ms=5,
+            max_batch_size=256 * 1024,
+            request_timeout_ms=int(s.kafka.request_timeout_s * 1000),
+            # Outputs can be a little larger than their input (placeholders, JSON envelope).
+            max_request_size=2 * s.limits.max_message_bytes + 65_536,
+            **s.kafka.client_kwargs(),
+        )
+
+    # -- run ----------------------------------------------------------------------------------------------
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._stopping.set)
+        self.consumer = self._consumer()
+        self.producer = self._producer()
+        await self.producer.start()
+        await self.consumer.start()
+        self.consumer.subscribe([self.processor.catalogue.requests.name], listener=_DrainOnRevoke(self))
+        log.info("worker_running", engine="direct", group=self.settings.app_id)
+        try:
+            await self._loop()
+        except Exception as error:
+            log.exception("worker_failed_exiting_without_commit", error_type=type(error).__name__)
+            os._exit(EXIT_UNDELIVERED)
+        await self._shutdown()
+
+    async def _loop(self) -> None:
+        window_ms = self.settings.batch.window_ms
+        while not self._stopping.is_set():
+            fetch = asyncio.ensure_future(
+                self.consumer.getmany(timeout_ms=window_ms, max_records=self.settings.batch.size)
+            )
+            stop = asyncio.ensure_future(self._stopping.wait())
+            await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+            stop.cancel()
+            if not fetch.done():
+                fetch.cancel()
+                break
+            fetched = fetch.result()
+            if not fetched:
+                continue
+            async with self._batch_lock:
+                await self._guard_and_dispatch(fetched)
+
+    async def _guard_and_dispatch(self, fetched: dict[TopicPartition, list[Any]]) -> None:
+        raws = [
+            RawMessage(value=r.value, key=r.key, topic=tp.topic, partition=tp.partition, offset=r.offset)
+            for tp, records in fetched.items()
+            for r in records
+        ]
+        offsets = {tp: records[-1].offset + 1 for tp, records in fetched.items() if records}
+        result = await asyncio.to_thread(self.processor.process, raws)
+        # Bound the pipeline: wait for the oldest batch before starting one more.
+        while len(self._in_flight) >= PIPELINE_DEPTH:
+            await self._in_flight.pop(0)
+        previous = self._in_flight[-1] if self._in_flight else None
+        sends = await self._send_all(result.records)
+        self._in_flight.append(asyncio.ensure_future(self._finish(result, sends, offsets, previous)))
+
+    async def _send_all(self, records: Sequence[OutgoingRecord]) -> list[tuple[OutgoingRecord, Any]]:
+        """Enqueue every record now (so batch order is send order); returns (record, future or error)."""
+        out: list[tuple[OutgoingRecord, Any]] = []
+        for record in records:
+            try:
+                out.append((record, await self.producer.send(record.topic, record.value, key=record.key)))
+            except Exception as error:  # buffer full / broker unreachable: retried in _await_delivery
+                out.append((record, error))
+        return out
+
+    async def _finish(
+        self,
+        result: BatchResult,
+        sends: list[tuple[OutgoingRecord, Any]],
+        offsets: dict[TopicPartition, int],
+        previous: asyncio.Future[None] | None,
+    ) -> None:
+        try:
+            await self._await_delivery(sends)
+            if previous is not None:
+                await previous  # commits stay in batch order
+            await self._commit(offsets)
+            if self.metrics is not None:
+                self.metrics.observe_batch(result)
+        except Exception as error:
+            log.exception("batch_failed_exiting_without_commit", error_type=type(error).__name__)
+            os._exit(EXIT_UNDELIVERED)
+
+    async def _await_delivery(
+        self, sends: list[tuple[OutgoingRecord, Any]], *, initial_backoff_s: float = 0.1, max_backoff_s: float = 10.0
+    ) -> None:
+        """Wait for every ack; re-send failures with capped exponential backoff, forever (never skip)."""
+        backoff = initial_backoff_s
+        while True:
+            outcomes = await asyncio.gather(*(_settle(s) for _, s in sends), return_exceptions=True)
+            failed = [rec for (rec, _), out in zip(sends, outcomes, strict=True) if isinstance(out, BaseException)]
+            if not failed:
+                return
+            errors = sorted({type(o).__name__ for o in outcomes if isinstance(o, BaseException)})
+            log.warning("produce_failed_backing_off", failed=len(failed), errors=errors, backoff_s=backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(max_backoff_s, backoff * 2)
+            sends = await self._send_all(failed)
+
+    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
+        owned = self.consumer.assignment()
+        mine = {tp: o for tp, o in offsets.items() if tp in owned}
+        if not mine:
+            return
+        try:
+            await self.consumer.commit(mine)
+        except (CommitFailedError, IllegalStateError) as error:
+            # The group moved on (rebalance): the new owner re-processes from the last commit; duplicates only.
+            log.warning("commit_rejected_after_rebalance", error_type=type(error).__name__, partitions=len(mine))
+
+    async def drain(self) -> None:
+        """Deliver and commit everything in flight (rebalance, shutdown)."""
+        while self._in_flight:
+            await self._in_flight.pop(0)
+
+    async def _shutdown(self) -> None:
+        grace = self.settings.kafka.request_timeout_s
+        try:
+            await asyncio.wait_for(self.drain(), timeout=grace)
+        except TimeoutError:
+            log.error("in_flight_batch_undelivered_exiting_without_commit", grace_s=grace)
+            os._exit(EXIT_UNDELIVERED)
+        await self.consumer.stop()
+        await self.producer.stop()
+        log.info("worker_stopped")
+
+
+async def _settle(sent: Any) -> Any:
+    """The broker's ack for a send, or the error that kept it from being enqueued."""
+    if isinstance(sent, BaseException):
+        raise sent
+    return await sent
+
+
+class _DrainOnRevoke(ConsumerRebalanceListener):
+    """Before partitions move to another worker, finish (deliver + commit) what was taken from them."""
+
+    def __init__(self, worker: DirectWorker) -> None:
+        self.worker = worker
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        async with self.worker._batch_lock:
+            await self.worker.drain()
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        log.info("partitions_assigned", partitions=sorted(f"{tp.topic}:{tp.partition}" for tp in assigned))
+
+
+def run_direct(settings: Settings, processor: Processor, metrics: Metrics | None = None) -> None:
+    asyncio.run(DirectWorker(settings, processor, metrics=metrics).run())
