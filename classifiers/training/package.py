@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
+from tokenizers import Tokenizer
 
 from classifiers.bundle import BundleManifest, IntentTask, PiiTask, SafetyTask, Tasks, sha256_file, write_manifest
 from classifiers.inference import GuardModel
@@ -24,8 +25,20 @@ from classifiers.training.data.build import build_corpus
 from classifiers.training.data.common import data_dir
 from classifiers.training.export import export_fp32, load_checkpoint, quantize_int8, save_tokenizer
 from classifiers.training.labels import OOS_LABEL, PII_LABELS, SAFETY_LABELS
+from classifiers.training.model import base_model_dir
+from classifiers.training.quantize import quantize_static_int8
 
 MODEL_FILE = "model.int8.onnx"
+CALIBRATION_TEXTS = 512
+
+
+def _tokenizer() -> Tokenizer:
+    tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
+
+
 RUNTIME_MAX_LENGTH = 256
 PROVENANCE = {
     "clinc_oos": "CC BY 3.0 (clinc/oos-eval)",
@@ -174,12 +187,30 @@ def finalize(
     started: float | None = None,
     evaluate: bool = True,
     limit: int = 0,
+    quantization: str = "static",
 ) -> None:
-    """``limit`` > 0 subsamples validation and test sets: for smoke-testing the packaging code only."""
+    """``limit`` > 0 subsamples validation and test sets: for smoke-testing the packaging code only.
+
+    ``quantization="static"`` (since v0.2): int8 activations with scales calibrated on validation texts,
+    see ``classifiers.training.quantize``; ``"weight-only"`` reproduces the v0.1 bundle's scheme.
+    """
     t0 = time.time()
     model, cfg = load_checkpoint(run_dir)
     fp32 = export_fp32(model, run_dir / "model.fp32.onnx")
-    int8 = quantize_int8(fp32, run_dir / MODEL_FILE)
+    val = build_corpus(root, cfg["seed"]).val
+    if limit:
+        val = random.Random(0).sample(val, min(limit, len(val)))
+    if quantization == "static":
+        calibration = random.Random(cfg["seed"]).sample([r.text for r in val], min(CALIBRATION_TEXTS, len(val)))
+        quant_info = quantize_static_int8(fp32, run_dir / MODEL_FILE, calibration, _tokenizer())
+    else:
+        quantize_int8(fp32, run_dir / MODEL_FILE)
+        quant_info = {
+            "method": "int8 weights, per-channel, activations fp32: embedding Gather via onnxruntime "
+            "quantize_dynamic (QInt8, per_channel=True); MatMul weights int8 + DequantizeLinear(axis=1)",
+            "batch_invariant": True,
+        }
+    int8 = run_dir / MODEL_FILE
     print(
         f"[package] exported fp32 {fp32.stat().st_size / 1e6:.1f} MB, int8 {int8.stat().st_size / 1e6:.1f} MB",
         flush=True,
@@ -196,9 +227,6 @@ def finalize(
     write_manifest(out, man)
 
     gm = GuardModel.load(out)
-    val = build_corpus(root, cfg["seed"]).val
-    if limit:
-        val = random.Random(0).sample(val, min(limit, len(val)))
     cal = _calibrate(gm, val, cfg["intent_labels"])
     cal["pii"] = _pii_threshold(gm, val)
     thresholds = {k: v["threshold"] for k, v in cal["safety"].items()}
@@ -212,8 +240,7 @@ def finalize(
     agreement = _agreement(fp_gm, q_gm, val, thresholds)
     print(f"[package] int8 vs fp32 agreement {agreement}", flush=True)
     man.quantization = {
-        "method": "int8 weights, per-channel, activations fp32: embedding Gather via onnxruntime quantize_dynamic"
-        "(QInt8, per_channel=True); MatMul weights int8 + DequantizeLinear(axis=1)",
+        **quant_info,
         "per_channel": True,
         "weight_type": "QInt8",
         "size_bytes": (out / MODEL_FILE).stat().st_size,
@@ -260,9 +287,17 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--data-dir", default=None)
     p.add_argument("--no-eval", action="store_true")
     p.add_argument("--limit", type=int, default=0, help="subsample val/test (smoke checks of this code only)")
+    p.add_argument("--quantization", choices=("static", "weight-only"), default="static")
     args = p.parse_args(argv)
     root = data_dir(args.data_dir)
-    finalize(Path(args.run_dir), Path(args.out), root, evaluate=not args.no_eval, limit=args.limit)
+    finalize(
+        Path(args.run_dir),
+        Path(args.out),
+        root,
+        evaluate=not args.no_eval,
+        limit=args.limit,
+        quantization=args.quantization,
+    )
 
 
 if __name__ == "__main__":

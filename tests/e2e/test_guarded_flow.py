@@ -27,10 +27,17 @@ pytestmark = [pytest.mark.broker, pytest.mark.model]
 PARTITIONS = 2
 
 
-@pytest.fixture
-def worker(broker, bundle_dir: Path, topic_prefix: str, tmp_path: Path) -> Iterator[WorkerProcess]:
+@pytest.fixture(params=["direct", "faust"])
+def worker(request, broker, bundle_dir: Path, topic_prefix: str, tmp_path: Path) -> Iterator[WorkerProcess]:
+    """Both engines must give the same guarded flow (the reliability suite runs the default, direct)."""
     create_topics(broker.bootstrap_servers, catalogue_for(topic_prefix, PARTITIONS))
-    process = WorkerProcess(broker.bootstrap_servers, topic_prefix, PARTITIONS, tmp_path / "worker.log").start()
+    process = WorkerProcess(
+        broker.bootstrap_servers,
+        topic_prefix,
+        PARTITIONS,
+        tmp_path / "worker.log",
+        extra_env={"GUARDSTREAM_ENGINE": request.param},
+    ).start()
     yield process
     process.stop()
     if process.process is not None and process.process.returncode not in (0, -15):
