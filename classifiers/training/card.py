@@ -124,6 +124,10 @@ def _metric_values(m: dict[str, Any]) -> dict[str, float]:
     }
 
 
+# v0.1's PII numbers were measured on all 1,500 presidio_synth rows; from v0.2 the test set is the held-out
+# half of the templates, so the PII rows of the change table compare different test sets (noted in the table).
+
+
 def _changes_lines(notes: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
     """ "What changed" bullets plus a previous-vs-this table, so a reader sees the trade-offs in one place."""
     if not notes["changes"]:
@@ -140,6 +144,14 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
     """Write metrics.json and MODEL_CARD.md, and copy the headline metrics into the manifest."""
     from classifiers.training.evaluate import table
 
+    curves = metrics.pop("_curves", None)
+    plots: list[str] = []
+    if curves is not None:
+        from classifiers.training.plots import pr_curves, reliability
+
+        thresholds = load_manifest(bundle).tasks.safety.thresholds
+        plots.append(pr_curves(curves["pr"], thresholds, bundle / "pr_curves.png").name)
+        plots.append(reliability(curves["reliability"], bundle / "reliability.png").name)
     (bundle / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     man = load_manifest(bundle)
     man.metrics = {
@@ -183,6 +195,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         " threshold set on the test negatives (oracle, for comparison only); the shipped threshold comes from"
         " validation.",
         "",
+        *([f"![{p}]({p})" for p in plots] + [""] if plots else []),
         "## Gap to issue-3 targets",
         "",
         "| metric | value | target | gap | met |",
@@ -201,8 +214,10 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         " system prompt' is excluded), BIPIA train contexts ± train attacks, Do-Not-Answer (human_chatbox as"
         " benign) + AdvBench (90% train), Davidson (seeded stratified 80/10/10, offensive capped), self-instruct,"
         " awesome-chatgpt-prompts (two jailbreak rows relabelled), banking77 sample, Faker PII sentences from our"
-        " own templates (locales en_US, en_GB, de_DE, fr_FR, es_ES, it_IT, nl_NL). Not used for training: CLINC"
-        " test, BIPIA test, HarmBench, XSTest, presidio_synth, hh-rlhf.",
+        " own templates (locales en_US, en_GB, de_DE, fr_FR, es_ES, it_IT, nl_NL), CLINC train utterances with"
+        " PII spliced in (intent label kept), presidio_synth TRAIN templates (rows + fresh fills with"
+        " FakeNameGenerator identities; split by template id, seed 20240). Not used for training: CLINC"
+        " test, BIPIA test, HarmBench, XSTest, presidio_synth test templates, hh-rlhf.",
         "",
         f"Dedup: {json.dumps(comp.get('dedup', {}))}",
         "",

@@ -247,6 +247,30 @@ def evaluate_bundle(bundle_dir: str | Path, data_root: str | Path | None = None,
         "protocol": "presidio_synth split by template_id; only held-out templates are scored",
     }
 
+    # Scores behind the card's PNGs (PR curves, reliability); not written to metrics.json.
+    harm_pos = np.concatenate([s_hb[:, 2], s_xs[unsafe, 2]])
+    m["_curves"] = {
+        "pr": {
+            "injection": {"pos": inj_pos, "neg": inj_neg},
+            "harmful (HarmBench + XSTest unsafe vs XSTest safe)": {
+                "pos": harm_pos,
+                "neg": s_xs[~unsafe, 2],
+                "threshold_key": "harmful",
+            },
+            "toxic (Davidson)": {"pos": s_dav[y, 1], "neg": s_dav[~y, 1], "threshold_key": "toxic"},
+        },
+        "reliability": {
+            "intent confidence (CLINC in-scope)": (
+                np.array([v.intent_confidence if v.in_scope else 0.0 for v in v_clinc])[ins],
+                (pred[ins] == gold[ins]).astype(float),
+            ),
+            "injection probability": (
+                np.concatenate([inj_pos, inj_neg]),
+                np.concatenate([np.ones(len(inj_pos)), np.zeros(len(inj_neg))]),
+            ),
+            "toxic probability (Davidson)": (s_dav[:, 1], y.astype(float)),
+        },
+    }
     m["gaps"] = gaps(m)
     m["eval_seconds"] = round(time.time() - t0, 1)
     m["bundle_version"] = gm.version
