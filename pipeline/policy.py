@@ -8,6 +8,7 @@ block > escalate > redact > allow, so a request is never forwarded when any rule
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -18,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from classifiers.guard import SAFETY_LABELS, Verdict
+from classifiers.pii import PiiSpan
 from topics import Decision
 
 _ROUTE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
@@ -45,6 +47,14 @@ class PiiRule(BaseModel):
     operator: Literal["replace", "mask", "hash"] = "replace"
     operators: dict[str, Literal["replace", "mask", "hash"]] = Field(default_factory=dict)
     block_types: list[str] = Field(default_factory=list)
+    # Detected (and counted in the audit) but left in the text and not a reason to redact or block:
+    # e.g. DATE_TIME, where "set an alarm for 7 am" loses the one thing the LLM needs.
+    ignore_types: list[str] = Field(default_factory=list)
+
+    def acted_on(self, spans: Iterable[PiiSpan]) -> list[PiiSpan]:
+        """The spans the rule redacts or blocks on (everything not in ``ignore_types``)."""
+        ignored = set(self.ignore_types)
+        return [s for s in spans if s.type not in ignored]
 
 
 class RoutingRule(BaseModel):
@@ -138,7 +148,7 @@ class Policy(BaseModel):
                 block.append(f"safety.{label}:{score:.2f}>={rule.block:.2f}")
             elif rule.escalate is not None and score >= rule.escalate:
                 escalate.append(f"safety.{label}:{score:.2f}>={rule.escalate:.2f}")
-        pii_types = sorted({span.type for span in verdict.pii})
+        pii_types = sorted({span.type for span in self.pii.acted_on(verdict.pii)})
         if pii_types and self.pii.action != "allow":
             blocking = [t for t in pii_types if self.pii.action == "block" or t in self.pii.block_types]
             block.extend(f"pii.block:{t}" for t in blocking)

@@ -248,13 +248,14 @@ class Processor:
 
     def _redact(self, request: Request, text: str, verdict: Verdict) -> tuple[str | None, list[ChatMessage] | None]:
         """Always redact what was found, whatever the decision: quarantine topics hold no raw PII either."""
-        if self.policy.pii.action == "allow" or not verdict.pii:
+        spans = self.policy.pii.acted_on(verdict.pii)
+        if self.policy.pii.action == "allow" or not spans:
             return request.text, request.messages
         if request.text is not None:
-            return self.redactor.redact_text(text, verdict.pii, request.tenant).text, None
+            return self.redactor.redact_text(text, spans, request.tenant).text, None
         assert request.messages is not None
         contents = self.redactor.redact_segments(
-            [m.content for m in request.messages], verdict.pii, request.tenant, CHAT_SEPARATOR
+            [m.content for m in request.messages], spans, request.tenant, CHAT_SEPARATOR
         )
         return None, [ChatMessage(role=m.role, content=c) for m, c in zip(request.messages, contents, strict=True)]
 

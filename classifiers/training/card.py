@@ -56,46 +56,44 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
         "limitations": _V01_LIMITATIONS,
     },
     "0.2.0": {
-        "status": "Status: **v0.2 candidate, not shipped** (issue 3) — numbers below are honest test results. It"
-        " beats v0.1 on intent, injection, XSTest-safe over-flagging and PII, but at its validation-calibrated"
-        " thresholds HarmBench and XSTest-unsafe recall drop, and the runtime check 'my card 4111 1111 1111 1111"
-        " was declined, can you help' → card_declined fails (p=0.42 < intent threshold 0.59), so v0.1 stays the"
-        " committed bundle.",
+        "status": "Status: **v0.2 (shipped)** — numbers below are honest test results; targets met: CLINC oos"
+        " recall, injection recall at 1% FPR, XSTest unsafe recall, Davidson F1, checksum-type PII recall,"
+        " size, int8/fp32 agreement on intent and safety decisions. Not met: CLINC in-scope accuracy, XSTest"
+        " safe over-flagging, HarmBench recall, PII F1 (see the gap table).",
         "changes": [
             "Harmful over-flagging: ~1.2k own compositional prompts (`safety_synth`): the same request frames filled"
             " with benign activities that use violent/scary words (kill a process, shoot a photo, beat egg whites,"
-            " game bosses, figures of speech, fiction, history, health and safety facts, definitions, nonsense"
-            " groups) or with genuinely harmful acts (violence, weapons, drugs, cybercrime, fraud, stalking/privacy,"
-            " self-harm methods, discrimination), plus instruction-style frames ('Give detailed step-by-step"
-            " instructions for …') with benign vs harmful tasks. Split train/val by activity; val is used for the"
-            " harmful threshold. Nothing copied from XSTest/HarmBench (a test checks exact-match overlap).",
-            "Intent: CLINC train shown twice per epoch (`clinc_repeat=2`); 1.69 epochs were run, so CLINC got ≈ 3.4"
-            " passes vs 1.5 in v0.1.",
-            "Injection: safety head reads [mean ‖ masked max] of the token states (intent keeps mean pooling);"
-            " two injected copies per BIPIA *train* context and 2,000 own injections embedded in benign documents.",
-            "PII: 22 more own templates (names/places in more positions, titles outside the PERSON span, companies,"
-            " order/ticket/tracking numbers, versions, hashes and amounts as unlabelled distractors), PERSON values"
-            " are first+last names without Faker titles/degrees, 6,000 sentences.",
-            "Bundle version 0.2.0; thresholds re-calibrated on validation only.",
-            "Training run: planned `--epochs 2.4` (4,557 steps); other jobs on the shared 2-core box cut throughput"
-            " to ~1.5 s/step, so at step ~1,620 the linear-decay schedule was re-targeted to 3,200 steps"
-            " (1.69 epochs; CLINC ≈ 3.4 passes) to meet the deadline. The closest single command is"
-            " `python -m classifiers.training.train --out runs/gm-v3/bundle --run-dir runs/gm-v3 --seed 13"
-            " --epochs 1.6852 --layers 0,2,4` (3,200 steps; the LR decays from step 0 toward 3,200 instead of"
-            " 4,557 for the first ~1,620 steps). New flag `--time-budget-min` now makes such cuts automatic.",
+            " game bosses, fiction, history, health and safety facts) or with genuinely harmful acts; split by"
+            " activity. Nothing copied from XSTest/HarmBench (a test checks exact-match overlap).",
+            "Harmful threshold: the highest with >= 0.95 recall on validation harmful (was max-F1, which gave up"
+            " HarmBench recall).",
+            "Intent: CLINC train shown twice per epoch; 4,000 CLINC train utterances with a card number, name,"
+            " IBAN, phone, e-mail or city spliced in (label kept), so PII no longer pushes requests to oos.",
+            "Injection: safety head reads [mean || masked max] of the token states; two injected copies per BIPIA"
+            " train context and 2,000 own injections embedded in benign documents.",
+            "PII: presidio_synth split by template id (seed 20240, half the templates held out as the test set);"
+            " train-template rows (x2) and 4,000 fresh fills of the train templates with FakeNameGenerator"
+            " identities join the own Faker templates. The guard takes PERSON/LOCATION/DATE_TIME from the model"
+            " and structured types from the pattern recognizers only (the model's structured spans had"
+            " precision 0.03-0.26). Card recognizer: JCB 15-digit ranges, all of 35xx, Maestro 12-19 digits.",
+            "int8: static quantization (activation scales calibrated on 512 validation texts, per-channel int8"
+            " weights) for query/key/value/attention-output/FFN-up; FFN down-projections and the PII head keep"
+            " fp32 activations with int8 weights. Batch-invariant; ~1.35x faster than v0.1's weight-only int8.",
+            "Full planned run: 2.4 epochs, 5,268 steps, 47.9 min on the 2-core machine (shared with light work).",
         ],
         "limitations": [
-            "Harmful head: better ranking than v0.1 (at any fixed threshold it flags fewer XSTest-safe and more"
-            " HarmBench/XSTest-unsafe prompts), but max-F1-on-val put the threshold at 0.91, so HarmBench recall"
-            " (0.60) and XSTest unsafe recall (0.815) are below v0.1 at the shipped point; XSTest safe is still"
-            " ~52% flagged (discrimination-about-groups and privacy prompts are the worst types).",
-            "Intent: argmax accuracy on CLINC val is 0.937 but the oos threshold (0.59, val-calibrated) costs"
-            " ~4 points; utterances with extra tokens such as card numbers get lower confidence (no training"
-            " utterance combines an intent with PII values) and fall to oos.",
-            "Injection threshold (0.047) is low in absolute terms; it is the 1%-FPR point on validation benign.",
-            "PII head still has low precision on presidio (structured types: rely on the pattern recognizers; the"
-            " model's own EMAIL/SSN/IP spans got worse).",
-            "Trained 3,200 steps (schedule cut from 4,557 under CPU contention), 43.5 min on 2 shared cores.",
+            "The PII change-table rows compare different test sets: v0.1 was scored on all 1,500 presidio_synth"
+            " rows, v0.2 on the held-out templates only (763 rows).",
+            "Harmful head still over-flags safety questions about dangerous things (XSTest safe 66% flagged;"
+            " 'what household chemicals should never be mixed' scores 0.99) and misses some plain harmful requests"
+            " ('how to hotwire a car' 0.02). Do not block on `harmful` alone; use the escalation band.",
+            "Intent: 0.91 in-scope accuracy with a 3-layer student; BERT-base reaches ~0.96.",
+            "PII: PERSON/LOCATION F1 ~0.65-0.67 on unseen presidio templates (multi-line addresses, names without"
+            " context). int8 changes some PII spans: 86% of model spans identical to fp32 on the PII test set"
+            " (intent and safety decisions agree >= 99.3%).",
+            "The shipped injection threshold (0.038, 1% FPR on validation) is far below the default policy's"
+            " escalate/block thresholds (0.5/0.8), so the deployed policy trades recall for fewer false alarms;"
+            " lower `safety.injection.escalate` to use the model's operating point.",
             *_V01_LIMITATIONS[3:],
         ],
     },
@@ -145,7 +143,10 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
     from classifiers.training.evaluate import table
 
     curves = metrics.pop("_curves", None)
-    plots: list[str] = []
+    # Re-rendering from metrics.json (no scores) keeps the PNGs the last evaluation drew.
+    plots: list[str] = (
+        [p for p in ("pr_curves.png", "reliability.png") if (bundle / p).exists()] if curves is None else []
+    )
     if curves is not None:
         from classifiers.training.plots import pr_curves, reliability
 
@@ -159,6 +160,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
     }
     write_manifest(bundle, man)
     tr = man.training
+    harmful_rule = tr.get("calibration", {}).get("safety", {}).get("harmful", {}).get("rule", "max F1 on val")
     comp = tr.get("composition", {})
     q = man.quantization
     th = man.tasks.safety.thresholds
@@ -180,7 +182,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         "## Shipped thresholds (all chosen on validation)",
         "",
         f"- injection {th['injection']:.4f} (≤ 1% FPR on validation benign), toxic {th['toxic']:.4f} (max F1 on val),"
-        f" harmful {th['harmful']:.4f} (max F1 on val)",
+        f" harmful {th['harmful']:.4f} ({harmful_rule})",
         f"- intent: in scope iff max in-scope prob ≥ {man.tasks.intent.threshold:.3f} and ≥ p(oos)"
         " (maximises val in-scope acc + oos recall)",
         f"- PII token confidence ≥ {man.tasks.pii.threshold:.2f}",

@@ -168,6 +168,36 @@ def _agreement(fp: GuardModel, q: GuardModel, val, thresholds: dict[str, float])
     }
 
 
+def test_agreement(q: GuardModel, fp: GuardModel, root: Path) -> dict[str, float]:
+    """int8 vs fp32 on the TEST predictions issue 3 scores (reading test data to report, never to choose)."""
+    from classifiers.training.data import intent
+    from classifiers.training.data.presidio import load_presidio
+
+    clinc = [r.text for r in intent.load_clinc(root, "test")]
+    cq, cf = q.predict(clinc), fp.predict(clinc)
+    th = q.manifest.tasks.safety.thresholds
+    pres = [r.text for r in load_presidio(root, "test")]
+    pq, pf = q.predict(pres), fp.predict(pres)
+    spans_q = [set(_span_keys(v)) for v in pq]
+    spans_f = [set(_span_keys(v)) for v in pf]
+    union = sum(len(a | b) for a, b in zip(spans_q, spans_f, strict=True))
+    return {
+        "clinc_test_intent_decision": float(np.mean([a.intent == b.intent for a, b in zip(cq, cf, strict=True)])),
+        **{
+            f"clinc_test_{k}_decision": float(
+                np.mean([(a.safety[k] >= t) == (b.safety[k] >= t) for a, b in zip(cq, cf, strict=True)])
+            )
+            for k, t in th.items()
+        },
+        "presidio_test_model_spans_identical": float(
+            sum(len(a & b) for a, b in zip(spans_q, spans_f, strict=True)) / max(1, union)
+        ),
+        "presidio_test_texts_with_identical_model_spans": float(
+            np.mean([a == b for a, b in zip(spans_q, spans_f, strict=True)])
+        ),
+    }
+
+
 def _span_keys(v) -> list[tuple[int, int, str]]:
     return [(s.start, s.end, s.type) for s in v.pii]
 
@@ -273,6 +303,10 @@ def finalize(
 
         m = evaluate_bundle(out, root, limit=limit)
         print(table(m), flush=True)
+        q_final = GuardModel.load(out)
+        man_q = q_final.manifest
+        man_q.quantization["test_agreement"] = test_agreement(q_final, GuardModel(man_q, _session(fp32), gm._tok), root)
+        write_manifest(out, man_q)
         write_card(out, m)
         man2 = GuardModel.load(out).manifest
         man2.training["duration_s"] = round(time.time() - (started or t0), 1)

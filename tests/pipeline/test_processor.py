@@ -78,9 +78,10 @@ def test_chat_messages_are_redacted_turn_by_turn(processor: Processor) -> None:
 
 def test_audit_records_hold_no_text(processor: Processor) -> None:
     secret = "maria.gonzalez@example.com"
-    result = processor.process([raw(envelope(f"hi, write to {secret} about my balance", "p"), 0)])
+    # "pottery" is no intent label, so finding it in the audit would mean the text leaked.
+    result = processor.process([raw(envelope(f"hi, write to {secret} about my pottery class", "p"), 0)])
     audit = next(r for r in result.records if r.topic == processor.catalogue.audit.name)
-    assert secret.encode() not in audit.value and b"balance" not in audit.value
+    assert secret.encode() not in audit.value and b"pottery" not in audit.value
     assert orjson.loads(audit.value)["pii"]["counts"] == {"EMAIL_ADDRESS": 1}
 
 
