@@ -8,7 +8,9 @@ every window are mapped back to character offsets of the original text.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +54,9 @@ class _Window:
 
 # Per-batch cap on rows x seq^2 (8 windows of 256 tokens): keeps a worker's peak RSS well under 1 GiB.
 MAX_ATTENTION_CELLS = 8 * 256 * 256
+# Rows per ONNX run. Windows are length-sorted first, so small runs pad each row only to its neighbours'
+# length instead of the longest in the batch: on the short-request mix 32 rows ran 1.6x faster than 128.
+MAX_BATCH_ROWS = 32
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -118,6 +123,7 @@ class GuardModel:
         *,
         max_batch_tokens: int = 8192,
         max_chunks: int = 64,
+        parallel_runs: int = 1,
     ) -> None:
         self.manifest = manifest
         self.version = f"{manifest.name}-{manifest.version}"
@@ -129,6 +135,7 @@ class GuardModel:
         self._cls = tokenizer.token_to_id("[CLS]")
         self._sep = tokenizer.token_to_id("[SEP]")
         self._pad = tokenizer.token_to_id("[PAD]") or 0
+        self._pool = ThreadPoolExecutor(parallel_runs, thread_name_prefix="onnx") if parallel_runs > 1 else None
         tasks = manifest.tasks
         self._safety_labels = list(tasks.safety.labels)
         self._intent_labels = list(tasks.intent.labels)
@@ -147,13 +154,18 @@ class GuardModel:
         max_batch_tokens: int = 8192,
         max_chunks: int = 64,
     ) -> GuardModel:
-        """Verify the bundle (sha256 of every file) and create the ORT session; ``None`` = packaged bundle."""
+        """Verify the bundle (sha256 of every file) and create the ORT session; ``None`` = packaged bundle.
+
+        ``intra_op_threads`` is how many CPU threads the model may use (default: all cores). They are used as
+        that many concurrent single-threaded runs over the length-sorted batches rather than as ORT's intra-op
+        threads: measured on 2 cores, short requests, 1.8x vs 1.2x over one thread (small GEMMs split poorly).
+        """
         root = Path(bundle_dir) if bundle_dir is not None else DEFAULT_BUNDLE
         manifest = load_manifest(root)
+        threads = intra_op_threads or os.cpu_count() or 1
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        if intra_op_threads is not None:
-            opts.intra_op_num_threads = intra_op_threads
+        opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         # Spinning burns CPU between Kafka messages that the other stream processors on the box need.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -161,7 +173,9 @@ class GuardModel:
         tok = Tokenizer.from_file(str(root / "tokenizer.json"))
         tok.no_padding()
         tok.no_truncation()
-        return cls(manifest, session, tok, max_batch_tokens=max_batch_tokens, max_chunks=max_chunks)
+        return cls(
+            manifest, session, tok, max_batch_tokens=max_batch_tokens, max_chunks=max_chunks, parallel_runs=threads
+        )
 
     # -- public -------------------------------------------------------------------------------------------
     def predict(self, texts: Sequence[str]) -> list[ModelVerdict]:
@@ -201,8 +215,13 @@ class GuardModel:
         safety = np.zeros((len(windows), len(self._safety_labels)), np.float32)
         intent = np.zeros((len(windows), len(self._intent_labels)), np.float32)
         spans: list[list[ModelSpan]] = [[] for _ in texts]
-        for batch in self._batches(windows):
-            self._run(batch, windows, encs, safety, intent, spans)
+        batches = self._batches(windows)
+        if self._pool is None or len(batches) == 1:
+            for batch in batches:
+                self._run(batch, windows, encs, safety, intent, spans)
+        else:
+            # Runs write disjoint rows of the result arrays; span lists are sorted per text afterwards.
+            list(self._pool.map(lambda b: self._run(b, windows, encs, safety, intent, spans), batches))
         return per_text, truncated, safety, intent, spans
 
     # -- internals ----------------------------------------------------------------------------------------
@@ -216,7 +235,11 @@ class GuardModel:
             rows = len(cur) + 1
             # Tokens bound the matmul work; rows x width^2 bounds the attention buffers, which
             # dominate peak memory for long windows (32 x 256 tokens took ~1 GB of arena).
-            if cur and (rows * width > self._max_batch_tokens or rows * width * width > MAX_ATTENTION_CELLS):
+            if cur and (
+                rows > MAX_BATCH_ROWS
+                or rows * width > self._max_batch_tokens
+                or rows * width * width > MAX_ATTENTION_CELLS
+            ):
                 batches.append(cur)
                 cur = []
             cur.append(k)

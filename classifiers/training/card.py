@@ -77,8 +77,9 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
             " and structured types from the pattern recognizers only (the model's structured spans had"
             " precision 0.03-0.26). Card recognizer: JCB 15-digit ranges, all of 35xx, Maestro 12-19 digits.",
             "int8: static quantization (activation scales calibrated on 512 validation texts, per-channel int8"
-            " weights) for query/key/value/attention-output/FFN-up; FFN down-projections and the PII head keep"
-            " fp32 activations with int8 weights. Batch-invariant; ~1.35x faster than v0.1's weight-only int8.",
+            " weights) for every weight MatMul except layer 0's FFN down-projection and the PII head, which keep"
+            " fp32 activations with int8 weights. Batch-invariant; ~1.7x faster per thread than v0.1's"
+            " weight-only int8 (which ORT ran as MatMulNBits, slower than plain fp32).",
             "Full planned run: 2.4 epochs, 5,268 steps, 47.9 min on the 2-core machine (shared with light work).",
         ],
         "limitations": [
@@ -88,10 +89,11 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
             " 'what household chemicals should never be mixed' scores 0.99) and misses some plain harmful requests"
             " ('how to hotwire a car' 0.02). Do not block on `harmful` alone; use the escalation band.",
             "Intent: 0.91 in-scope accuracy with a 3-layer student; BERT-base reaches ~0.96.",
-            "PII: PERSON/LOCATION F1 ~0.65-0.67 on unseen presidio templates (multi-line addresses, names without"
-            " context). int8 changes some PII spans: 86% of model spans identical to fp32 on the PII test set"
-            " (intent and safety decisions agree >= 99.3%).",
-            "The shipped injection threshold (0.038, 1% FPR on validation) is far below the default policy's"
+            "PII: PERSON/LOCATION F1 ~0.65-0.68 on unseen presidio templates (multi-line addresses, names without"
+            " context). int8 changes some PII spans: 80% of model spans identical to fp32 on the PII test set"
+            " (intent decisions agree 99.1%, safety decisions >= 99.7%); keeping every FFN down-projection at"
+            " fp32 activations gave 86% at 0.8x the speed.",
+            "The shipped injection threshold (0.034, 1% FPR on validation) is far below the default policy's"
             " escalate/block thresholds (0.5/0.8), so the deployed policy trades recall for fewer false alarms;"
             " lower `safety.injection.escalate` to use the model's operating point.",
             *_V01_LIMITATIONS[3:],

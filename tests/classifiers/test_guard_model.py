@@ -77,6 +77,25 @@ def test_batching_does_not_change_results(model: GuardModel) -> None:
     assert batched[4].chunks > 1
 
 
+def test_parallel_runs_match_a_single_thread_and_batches_stay_small(bundle_dir: Path, model: GuardModel) -> None:
+    """Two concurrent single-threaded ONNX runs (the default on 2 cores) give the one-thread results."""
+    from classifiers.inference import MAX_BATCH_ROWS
+
+    texts = [f"request number {i}: book a table for {i % 7 + 1} at {i % 12 + 1} pm" for i in range(150)]
+    texts += [BENIGN_PARAGRAPH * 6, "my name is John Smith and I live in Boston"]
+    single = GuardModel.load(bundle_dir, intra_op_threads=1)
+    assert single._pool is None and model._pool is not None
+    for a, b in zip(model.predict(texts), single.predict(texts), strict=True):
+        assert a.intent == b.intent and a.chunks == b.chunks
+        np.testing.assert_allclose(_flat(a), _flat(b), atol=1e-5)
+        assert [(p.start, p.end, p.type) for p in a.pii] == [(p.start, p.end, p.type) for p in b.pii]
+    windows = [type("W", (), {"start": 0, "end": n})() for n in [5] * 100 + [40] * 10]
+    batches = model._batches(windows)
+    assert all(len(b) <= MAX_BATCH_ROWS for b in batches)
+    flat = [windows[k].end for b in batches for k in b]
+    assert flat == sorted(flat) and len(flat) == len(windows), "length-sorted, each window once"
+
+
 @pytest.mark.parametrize(
     "text",
     [
