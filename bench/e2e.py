@@ -289,12 +289,13 @@ def latency(
     seconds: float,
     threads: int,
     partitions: int,
+    workers: int = 1,
     extra_env: dict[str, str] | None = None,
 ) -> list[dict[str, float]]:
-    """Added latency at each fraction of ``max_rate``, one worker, ``seconds`` of traffic per point."""
-    setup = new_setup(broker, "bench-latency", partitions)
+    """Added latency at each fraction of ``max_rate``, ``seconds`` of traffic per point."""
+    setup = new_setup(broker, f"bench-latency-{workers}x{threads}", partitions)
     out = []
-    with Workers(setup.bootstrap, setup.prefix, partitions, 1, threads, extra_env=extra_env or {}) as group:
+    with Workers(setup.bootstrap, setup.prefix, partitions, workers, threads, extra_env=extra_env or {}) as group:
         warm = short_mix(300, seed=12, prefix="warm-")
         asyncio.run(_paced(setup, warm, 200.0, group))  # model load, group join; discarded
         for k, fraction in enumerate(fractions):
@@ -302,5 +303,6 @@ def latency(
             requests = short_mix(max(200, int(rate * seconds)), seed=13 + k, prefix=f"lat{k}-")
             point = asyncio.run(_paced(setup, requests, rate, group))
             point["fraction_of_max"] = fraction
+            point["workers"], point["threads_per_worker"] = workers, threads
             out.append(point)
     return out

@@ -6,11 +6,13 @@ and tracks its ack one by one; measured here that costs more CPU per message tha
 the processor, the records go out through one producer, and one commit covers the batch.
 
 Delivery is at-least-once, as with the faust engine:
-- a batch's offsets are committed only after every output and audit record of the batch is acknowledged,
-  and only after all earlier batches were committed (commits are chained in order);
-- batch N+1 is guarded while batch N is still being delivered (depth 2), so the CPU is not idle while
-  waiting for acks; sends are issued in batch order, so a key's outputs stay in input order (a send that has
-  to be retried after a broker error may land after later records: at-least-once, like Kafka's own retries);
+- a batch's offsets become committable only after every output and audit record of the batch, and of all
+  earlier batches, is acknowledged; one committer task commits them, coalescing what became committable
+  while its previous commit was in flight (a commit per batch put a broker round trip per batch on the
+  critical path: p99 latency 282 ms at half load);
+- later batches are fetched, guarded and sent while earlier ones wait for acks (up to 4 in flight), so
+  the CPU is not idle while waiting; sends are issued in batch order, so a key's outputs stay in input order
+  (a send retried after a broker error may land after later records: at-least-once, like Kafka's retries);
 - on partition revocation the in-flight batches are delivered and committed before the partitions go;
 - on SIGTERM/SIGINT fetching stops, in-flight batches get ``grace_s`` to finish and commit; otherwise, and on
   any unexpected error, the process exits with status 70 without committing, so the inputs are re-delivered.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,7 +38,8 @@ from pipeline.processor import BatchResult, OutgoingRecord, Processor, RawMessag
 log = structlog.get_logger(__name__)
 
 EXIT_UNDELIVERED = 70
-PIPELINE_DEPTH = 2
+# Batches sent but not yet acknowledged before the loop waits. Sends are never held back by older acks.
+PIPELINE_DEPTH = 4
 
 
 class DirectWorker:
@@ -46,6 +50,11 @@ class DirectWorker:
         self._in_flight: list[asyncio.Task[None]] = []
         self._batch_lock = asyncio.Lock()
         self._stopping = asyncio.Event()
+        # Offsets whose batches (and all earlier ones) are delivered; one committer sends them, coalesced:
+        # a commit per batch was a round trip per batch on the critical path.
+        self._committable: dict[TopicPartition, int] = {}
+        self._commit_wanted = asyncio.Event()
+        self._commit_lock = asyncio.Lock()
 
     # -- wiring -------------------------------------------------------------------------------------------
     def _consumer(self) -> AIOKafkaConsumer:
@@ -87,12 +96,13 @@ class DirectWorker:
         await self.consumer.start()
         self.consumer.subscribe([self.processor.catalogue.requests.name], listener=_DrainOnRevoke(self))
         log.info("worker_running", engine="direct", group=self.settings.app_id)
+        committer = asyncio.ensure_future(self._committer())
         try:
             await self._loop()
         except Exception as error:
             log.exception("worker_failed_exiting_without_commit", error_type=type(error).__name__)
             os._exit(EXIT_UNDELIVERED)
-        await self._shutdown()
+        await self._shutdown(committer)
 
     async def _loop(self) -> None:
         window_ms = self.settings.batch.window_ms
@@ -119,13 +129,25 @@ class DirectWorker:
             for r in records
         ]
         offsets = {tp: records[-1].offset + 1 for tp, records in fetched.items() if records}
+        started = time.perf_counter()
         result = await asyncio.to_thread(self.processor.process, raws)
-        # Bound the pipeline: wait for the oldest batch before starting one more.
-        while len(self._in_flight) >= PIPELINE_DEPTH:
-            await self._in_flight.pop(0)
+        guarded = time.perf_counter()
+        self._in_flight = [t for t in self._in_flight if not t.done()]
         previous = self._in_flight[-1] if self._in_flight else None
         sends = await self._send_all(result.records)
         self._in_flight.append(asyncio.ensure_future(self._finish(result, sends, offsets, previous)))
+        sent = time.perf_counter()
+        # Bound the pipeline before fetching more (never between guarding a batch and sending it).
+        while len(self._in_flight) > PIPELINE_DEPTH:
+            await self._in_flight.pop(0)
+        log.debug(
+            "batch",
+            size=len(raws),
+            guard_ms=round(1000 * (guarded - started), 1),
+            send_ms=round(1000 * (sent - guarded), 1),
+            wait_ms=round(1000 * (time.perf_counter() - sent), 1),
+            in_flight=len(self._in_flight),
+        )
 
     async def _send_all(self, records: Sequence[OutgoingRecord]) -> list[tuple[OutgoingRecord, Any]]:
         """Enqueue every record now (so batch order is send order); returns (record, future or error)."""
@@ -147,8 +169,9 @@ class DirectWorker:
         try:
             await self._await_delivery(sends)
             if previous is not None:
-                await previous  # commits stay in batch order
-            await self._commit(offsets)
+                await previous  # offsets become committable in batch order
+            self._committable.update(offsets)
+            self._commit_wanted.set()
             if self.metrics is not None:
                 self.metrics.observe_batch(result)
         except Exception as error:
@@ -171,29 +194,47 @@ class DirectWorker:
             backoff = min(max_backoff_s, backoff * 2)
             sends = await self._send_all(failed)
 
-    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
-        owned = self.consumer.assignment()
-        mine = {tp: o for tp, o in offsets.items() if tp in owned}
-        if not mine:
-            return
+    async def _committer(self) -> None:
+        """Commit delivered offsets as they come, one commit at a time, coalescing batches in between."""
         try:
-            await self.consumer.commit(mine)
-        except (CommitFailedError, IllegalStateError) as error:
-            # The group moved on (rebalance): the new owner re-processes from the last commit; duplicates only.
-            log.warning("commit_rejected_after_rebalance", error_type=type(error).__name__, partitions=len(mine))
+            while True:
+                await self._commit_wanted.wait()
+                self._commit_wanted.clear()
+                await self._commit_delivered()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.exception("commit_failed_exiting", error_type=type(error).__name__)
+            os._exit(EXIT_UNDELIVERED)
+
+    async def _commit_delivered(self) -> None:
+        # Snapshot under the lock, so a later commit never carries older offsets than an earlier one.
+        async with self._commit_lock:
+            offsets, self._committable = self._committable, {}
+            owned = self.consumer.assignment()
+            mine = {tp: o for tp, o in offsets.items() if tp in owned}
+            if not mine:
+                return
+            try:
+                await self.consumer.commit(mine)
+            except (CommitFailedError, IllegalStateError) as error:
+                # The group moved on (rebalance): the new owner re-processes from the last commit; duplicates.
+                log.warning("commit_rejected_after_rebalance", error_type=type(error).__name__, partitions=len(mine))
 
     async def drain(self) -> None:
         """Deliver and commit everything in flight (rebalance, shutdown)."""
         while self._in_flight:
             await self._in_flight.pop(0)
+        await self._commit_delivered()
 
-    async def _shutdown(self) -> None:
+    async def _shutdown(self, committer: asyncio.Future[None]) -> None:
         grace = self.settings.kafka.request_timeout_s
         try:
             await asyncio.wait_for(self.drain(), timeout=grace)
         except TimeoutError:
             log.error("in_flight_batch_undelivered_exiting_without_commit", grace_s=grace)
             os._exit(EXIT_UNDELIVERED)
+        committer.cancel()
         await self.consumer.stop()
         await self.producer.stop()
         log.info("worker_stopped")
