@@ -22,8 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
+from bench.e2e import Tail
 from bench.workload import short_mix
 from pipeline.admin import ensure_topics
 from pipeline.broker import EmbeddedBroker
@@ -43,37 +44,10 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-class AuditCounter:
-    """Counts audit records as they arrive (one per processed input)."""
-
-    def __init__(self, bootstrap: str, catalogue: TopicCatalogue):
-        self.bootstrap, self.catalogue, self.count = bootstrap, catalogue, 0
-        self._task: asyncio.Task[None] | None = None
-
-    async def __aenter__(self) -> AuditCounter:
-        self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, enable_auto_commit=False)
-        await self._consumer.start()
-        parts = [TopicPartition(self.catalogue.audit.name, p) for p in range(PARTITIONS)]
-        self._consumer.assign(parts)
-        await self._consumer.seek_to_beginning(*parts)
-        self._task = asyncio.create_task(self._run())
-        return self
-
-    async def _run(self) -> None:
-        while True:
-            batches = await self._consumer.getmany(timeout_ms=200, max_records=10_000)
-            self.count += sum(len(m) for m in batches.values())
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
-        await self._consumer.stop()
-
-
 async def measure_capacity(bootstrap: str, catalogue: TopicCatalogue, n: int) -> float:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
     await producer.start()
-    async with AuditCounter(bootstrap, catalogue) as audits:
+    async with Tail(bootstrap, [catalogue.audit.name], PARTITIONS) as audits:
         # warm-up: model load, group join, first batches
         for r in short_mix(500, seed=1, prefix="w"):
             await producer.send(catalogue.requests.name, encode(r), key=r.key())
@@ -96,7 +70,7 @@ async def soak(bootstrap: str, catalogue: TopicCatalogue, worker_pid: int, rate:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
     await producer.start()
     samples: list[dict] = []
-    async with AuditCounter(bootstrap, catalogue) as audits:
+    async with Tail(bootstrap, [catalogue.audit.name], PARTITIONS) as audits:
         base = audits.count
         await asyncio.sleep(2)
         base = audits.count

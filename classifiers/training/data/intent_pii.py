@@ -16,7 +16,7 @@ import re
 from faker import Faker
 
 from classifiers.training.data.common import Example
-from classifiers.training.data.pii_synth import LOCALES, _value
+from classifiers.training.data.pii_synth import _value, seeded_fakers
 
 _AFTER = re.compile(r"\b(my (?:credit |debit )?card|my account|card|account)\b", re.IGNORECASE)
 
@@ -52,11 +52,7 @@ def _render(template: str, fake: Faker, rng: random.Random) -> str:
 def with_pii(clinc_train: list[Example], n: int, seed: int) -> list[Example]:
     """``n`` PII-bearing copies of random in-scope and out-of-scope train utterances (intent label kept)."""
     rng = random.Random(seed)
-    fakes = []
-    for i, loc in enumerate(LOCALES):
-        f = Faker(loc)
-        f.seed_instance(seed * 31 + i)
-        fakes.append(f)
+    fakes = seeded_fakers(seed * 31)
     out: list[Example] = []
     for _ in range(n):
         ex = rng.choice(clinc_train)

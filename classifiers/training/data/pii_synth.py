@@ -260,14 +260,20 @@ def fill(template: str, fakes: list[Faker], rng: random.Random) -> tuple[str, tu
     return text, tuple(spans)
 
 
-def generate(n: int, seed: int, templates: tuple[str, ...] = TEMPLATES) -> list[Example]:
-    """n sentences (≈7% without PII), each also safety-benign."""
-    rng = random.Random(seed)
+def seeded_fakers(base_seed: int) -> list[Faker]:
+    """One Faker per locale, seeded ``base_seed + i`` so the generated data is reproducible."""
     fakes = []
     for i, loc in enumerate(LOCALES):
         f = Faker(loc)
-        f.seed_instance(seed * 100 + i)
+        f.seed_instance(base_seed + i)
         fakes.append(f)
+    return fakes
+
+
+def generate(n: int, seed: int, templates: tuple[str, ...] = TEMPLATES) -> list[Example]:
+    """n sentences (≈7% without PII), each also safety-benign."""
+    rng = random.Random(seed)
+    fakes = seeded_fakers(seed * 100)
     out: list[Example] = []
     for _ in range(n):
         if rng.random() < 0.07:
