@@ -81,13 +81,13 @@ def quantize_int8(fp32: Path, out: Path, *, weight_only: bool = True) -> Path:
     quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=ops)
     if weight_only:
         model = onnx.load(str(tmp))
-        _matmul_weights_to_int8(model)
+        matmul_weights_to_int8(model)
         onnx.save(model, str(out))
         tmp.unlink()
     return out
 
 
-def _matmul_weights_to_int8(model: onnx.ModelProto) -> int:
+def matmul_weights_to_int8(model: onnx.ModelProto) -> int:
     """Replace each MatMul's constant fp32 [K, N] weight by int8 + DequantizeLinear(axis=1); returns count."""
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}

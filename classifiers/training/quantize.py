@@ -93,7 +93,7 @@ def quantize_static_int8(
 ) -> dict[str, object]:
     """QDQ-quantize the weight MatMuls except ``keep_fp32_activations`` ones; those and the PII head get int8
     weights behind a DequantizeLinear (fp32 activations); the embedding table is int8 weight-only."""
-    from classifiers.training.export import _matmul_weights_to_int8
+    from classifiers.training.export import matmul_weights_to_int8  # lazily: export imports torch
 
     feeds = calibration_feeds(texts, tokenizer)
     model = onnx.load(str(fp32))
@@ -114,7 +114,7 @@ def quantize_static_int8(
         extra_options={"CalibPercentile": PERCENTILE},
     )
     model = onnx.load(str(static))
-    weight_only = _matmul_weights_to_int8(model)  # kept MatMuls + PII head: int8 weights, fp32 math
+    weight_only = matmul_weights_to_int8(model)  # kept MatMuls + PII head: int8 weights, fp32 math
     onnx.save(model, str(static))
     # The 30k x 384 embedding table is a Gather, not a MatMul: int8 it weight-only (it is 2/3 of the file).
     quantize_dynamic(

@@ -7,7 +7,7 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from classifiers.training.export import _matmul_weights_to_int8
+from classifiers.training.export import matmul_weights_to_int8
 from classifiers.training.quantize import is_ffn_down
 
 FFN_DOWN = "/model/encoder/encoder/layer.0/output/dense/MatMul"
@@ -44,7 +44,7 @@ def test_weight_only_int8_keeps_the_function_and_stores_int8() -> None:
     x = rng.normal(size=(32, 8)).astype(np.float32)
     x[:, 3] *= 50  # an outlier channel, like GELU outputs in BERT's FFN: no activation scale to spoil
     before = _run(model, x)
-    assert _matmul_weights_to_int8(model) == 2
+    assert matmul_weights_to_int8(model) == 2
     onnx.checker.check_model(model)
     after = _run(model, x)
     assert np.abs(after - before).max() <= 0.01 * np.abs(before).max()
