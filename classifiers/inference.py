@@ -242,9 +242,7 @@ class GuardModel:
             # Tokens bound the matmul work; rows x width^2 bounds the attention buffers, which
             # dominate peak memory for long windows (32 x 256 tokens took ~1 GB of arena).
             if cur and (
-                rows > max_rows
-                or rows * width > self._max_batch_tokens
-                or rows * width * width > MAX_ATTENTION_CELLS
+                rows > max_rows or rows * width > self._max_batch_tokens or rows * width * width > MAX_ATTENTION_CELLS
             ):
                 batches.append(cur)
                 cur = []
