@@ -194,7 +194,14 @@ def new_setup(broker: EmbeddedBroker, prefix: str, partitions: int) -> Setup:
 
 
 def throughput(
-    broker: EmbeddedBroker, *, messages: int, workers: int, threads: int, partitions: int, tag: str
+    broker: EmbeddedBroker,
+    *,
+    messages: int,
+    workers: int,
+    threads: int,
+    partitions: int,
+    tag: str,
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """Queue ``messages`` requests, start the workers, time the drain; checks committed offsets after."""
     setup = new_setup(broker, f"bench-{tag}", partitions)
@@ -225,7 +232,7 @@ def throughput(
             "committed_offsets": committed,
         }
 
-    with Workers(setup.bootstrap, setup.prefix, partitions, workers, threads) as group:
+    with Workers(setup.bootstrap, setup.prefix, partitions, workers, threads, extra_env=extra_env or {}) as group:
         result = asyncio.run(drain(group))
     return {
         "messages": messages,
