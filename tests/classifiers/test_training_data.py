@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from classifiers.training.data import bipia, compositional, dedup, pii_synth, safety_synth
+from classifiers.training.data import bipia, compositional, dedup, pii_synth, safety_contrast, safety_synth
 from classifiers.training.data.common import normalize
 from classifiers.training.encode import choose_window
 from classifiers.training.labels import PII_TYPES
@@ -78,13 +78,54 @@ def test_safety_synth_is_split_by_activity_and_balanced() -> None:
     assert not any(a.lower() in e.text.lower() for a in val_acts for e in train)
 
 
-def test_safety_synth_never_copies_test_prompts(datasets) -> None:
-    """XSTest and HarmBench are test-only: none of our own prompts may equal one of theirs."""
+@pytest.mark.parametrize("module", [safety_synth, safety_contrast], ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+def test_own_safety_sets_never_copy_test_prompts(datasets, module) -> None:
+    """XSTest and HarmBench are test-only: none of our own prompts may equal one of theirs, nor contain most of
+    one (word 5-gram containment >= 0.8, the same near-duplicate rule the jailbreak split uses)."""
     from classifiers.training.data import harmful as harmful_mod
 
-    test = {normalize(e.text) for e in harmful_mod.load_xstest(datasets) + harmful_mod.load_harmbench(datasets)}
-    train, val = safety_synth.build(13)
-    assert not [e.text for e in train + val if normalize(e.text) in test]
+    tests = [e.text for e in harmful_mod.load_xstest(datasets) + harmful_mod.load_harmbench(datasets)]
+    train, val = module.build(13)
+    ours = [e.text for e in train + val]
+    assert not [t for t in ours if normalize(t) in {normalize(x) for x in tests}]
+    clusters = dedup.cluster(tests + ours)
+    test_clusters = set(clusters[: len(tests)])
+    assert not [t for t, c in zip(ours, clusters[len(tests) :], strict=True) if c in test_clusters]
+
+
+def test_safety_contrast_fillers_are_not_test_entities(datasets) -> None:
+    """Names, events, odd groups and substances in our contrast set must not be ones XSTest or HarmBench use:
+    otherwise the test set's own entities would be trained on even when no sentence is copied."""
+    import re
+
+    from classifiers.training.data import harmful as harmful_mod
+
+    blob = "\n".join(e.text.lower() for e in harmful_mod.load_xstest(datasets) + harmful_mod.load_harmbench(datasets))
+    hits = [f for f in safety_contrast.DISTINCTIVE_FILLERS if re.search(rf"\b{re.escape(f.lower())}\b", blob)]
+    assert not hits
+
+
+def test_safety_contrast_flips_the_label_on_one_slot_and_splits_by_filler() -> None:
+    """Every family has both labels (the frame alone must not predict the label), and a slot filler never
+    appears in both train and validation."""
+    train, val = safety_contrast.build(13)
+    assert len(train) > 1000 and len(val) > 100
+    pairs = {
+        ("harmless_target", "human_target"),
+        ("crime_definition", "crime_commission"),
+        ("history", "denial_glorification"),
+        ("fictional_private", "private_record"),
+        ("nonsense_group", "real_discrimination"),
+        ("harmless_tech", "harmful_tech"),
+        ("harmless_recipe", "harmful_recipe"),
+    }
+    sources = {e.source.split("/")[1]: e.safety[2] for e in train + val}
+    for benign_src, harmful_src in pairs:
+        assert sources[benign_src] == 0.0 and sources[harmful_src] == 1.0
+    val_keys = {k for k, *_ in safety_contrast.rows(13) if any(k.lower() in e.text.lower() for e in val)}
+    train_text = " | ".join(e.text.lower() for e in train)
+    leaked = [k for k in val_keys if f" {k.lower()}" in train_text and len(k) > 12]
+    assert not leaked, leaked[:5]
 
 
 def test_pii_distractors_are_unlabelled() -> None:

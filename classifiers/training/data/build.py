@@ -23,6 +23,7 @@ from classifiers.training.data import (
     jailbreak,
     pii_synth,
     presidio,
+    safety_contrast,
     safety_synth,
     toxic,
 )
@@ -73,7 +74,8 @@ def build_corpus(
     ``clinc_repeat`` (v0.2) shows the 15k short CLINC utterances more often than the rest: intent was the
     most under-trained head in v0.1 and short utterances are cheap batches. ``safety_synth_repeat`` does the
     same for our benign-scary / harmful contrast set, which is small next to the other safety sources.
-    v0.3 adds ``intent_pii_n`` CLINC utterances with personal data spliced in (intent must not move when a card
+    v0.3 adds ``safety_contrast``: slot-filled frames where one filler flips harmful/benign (same repeat).
+    v0.2 added ``intent_pii_n`` CLINC utterances with personal data spliced in (intent must not move when a card
     number appears) and presidio_synth's TRAIN templates: their labelled rows ``presidio_rows_repeat`` times plus
     ``presidio_generated`` fresh fills; the held-out templates stay the PII test set.
     """
@@ -89,6 +91,8 @@ def build_corpus(
     train += intent_pii.with_pii(clinc_train, intent_pii_n, seed)
     synth_train, synth_val = safety_synth.build(seed)
     train += synth_train * safety_synth_repeat
+    contrast_train, contrast_val = safety_contrast.build(seed)
+    train += contrast_train * safety_synth_repeat
     train += jailbreak.materialize(jb.train, adv["train"], seed, renders=2)
     awesome_train = [e for e in train if e.source.startswith("awesome/") and e.safety == (0.0, 0.0, 0.0)]
     train += awesome_train * (awesome_repeat - 1)
@@ -126,6 +130,7 @@ def build_corpus(
     val += compositional.embedded_injections(comp_val, val_ctx, seed + 3, 200)
     val += dna["val"]
     val += synth_val
+    val += contrast_val
     val += [harmful.Example(text=t, source="advbench", safety=harmful.HARMFUL) for t in adv["val"]]
     val += dav["val"]
     val += pii_synth.generate(pii_val, seed + 7)
