@@ -96,6 +96,32 @@ def test_parallel_runs_match_a_single_thread_and_batches_stay_small(bundle_dir: 
     assert flat == sorted(flat) and len(flat) == len(windows), "length-sorted, each window once"
 
 
+def test_runs_split_where_padding_costs_more_than_a_run(model: GuardModel) -> None:
+    """A small batch of 8 short and 8 long windows never pads a short one to a long one's length; equal
+    lengths are not split below what the threads need; the split never pads more than the greedy one."""
+    from classifiers.inference import RUN_COST_TOKENS
+
+    def make(lengths: list[int]) -> list:
+        return [type("W", (), {"start": 0, "end": n})() for n in lengths]
+
+    def cost(windows: list, batches: list[list[int]]) -> int:
+        return sum(RUN_COST_TOKENS + len(b) * (max(windows[k].end for k in b) + 2) for b in batches)
+
+    mixed = make([4, 30, 5, 31, 4, 29, 6, 30, 5, 28, 4, 30, 5, 31, 6, 30])
+    batches = model._batches(mixed)
+    assert 2 <= len(batches) <= 4
+    assert all(max(mixed[k].end for k in b) - min(mixed[k].end for k in b) <= 3 for b in batches), "no short+long"
+    same = make([12] * 16)
+    assert len(model._batches(same)) == model._parallel_runs
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        windows = make(list(rng.integers(1, 60, rng.integers(1, 90))))
+        greedy = sorted(range(len(windows)), key=lambda k: windows[k].end)
+        rows = max(8, min(32, -(-len(windows) // model._parallel_runs)))
+        greedy_batches = [greedy[i : i + rows] for i in range(0, len(greedy), rows)]
+        assert cost(windows, model._batches(windows)) <= cost(windows, greedy_batches)
+
+
 @pytest.mark.parametrize(
     "text",
     [
