@@ -66,12 +66,17 @@ def run_model_only(quick: bool) -> list[dict]:
                 r = model_only.measure(
                     guard, task, texts, mix=mix, threads=threads, batch_size=128, min_seconds=seconds
                 )
-                rows.append(dataclasses.asdict(r))
+                rows.append({**dataclasses.asdict(r), "processes": 1})
                 print(
                     f"[model] {task:6s} {mix:8s} threads={threads}: {r.msgs_per_s:8.1f} msgs/s "
                     f"p50 {r.p50_batch_ms:.1f} ms p99 {r.p99_batch_ms:.1f} ms per batch of {r.batch_size}",
                     flush=True,
                 )
+    for mix, make in MIXES.items():
+        texts = [r.text for r in make(512 if mix == "short" else 128)]
+        r = model_only.measure_processes("all", texts, mix=mix, processes=2, batch_size=128, min_seconds=seconds)
+        rows.append(r)
+        print(f"[model] all    {mix:8s} 2 processes x 1 thread: {r['msgs_per_s']:8.1f} msgs/s", flush=True)
     return rows
 
 
