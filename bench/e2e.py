@@ -252,6 +252,7 @@ async def _paced(setup: Setup, requests: Sequence[Request], rate: float, group: 
         pending = []
         start = time.monotonic()
         cpu0 = group.cpu_seconds()
+        broker_cpu0, own_cpu0 = _broker_cpu(setup), time.process_time()
         sent = 0
         while sent < len(requests):
             due = min(len(requests), int((time.monotonic() - start) * rate) + 1)
@@ -268,6 +269,7 @@ async def _paced(setup: Setup, requests: Sequence[Request], rate: float, group: 
                 raise TimeoutError("outputs missing after 120 s")
             await asyncio.sleep(0.05)
         cpu = group.cpu_seconds() - cpu0
+        broker_cpu, own_cpu = _broker_cpu(setup) - broker_cpu0, time.process_time() - own_cpu0
         wall = time.monotonic() - start
     await producer.stop()
     lat = sorted(outputs.out_ts[rid] - in_ts[rid] for rid in in_ts if rid in outputs.out_ts)
@@ -284,8 +286,16 @@ async def _paced(setup: Setup, requests: Sequence[Request], rate: float, group: 
         "p99_ms": pct(0.99),
         "max_ms": float(lat[-1]),
         "worker_cpu_cores": cpu / wall,
+        # Where the rest of the two cores went: the embedded broker, and this process (producer + output reader).
+        "broker_cpu_cores": broker_cpu / wall,
+        "load_generator_cpu_cores": own_cpu / wall,
         "worker_peak_rss_mib": group.peak_rss_mib(),
     }
+
+
+def _broker_cpu(setup: Setup) -> float:
+    process = setup.broker._process  # the bench owns this broker and only reads its CPU
+    return proc_cpu_seconds(process.pid) if process is not None else 0.0
 
 
 def latency(
