@@ -219,9 +219,14 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         " benign) + AdvBench (90% train), Davidson (seeded stratified 80/10/10, offensive capped), self-instruct,"
         " awesome-chatgpt-prompts (two jailbreak rows relabelled), banking77 sample, Faker PII sentences from our"
         " own templates (locales en_US, en_GB, de_DE, fr_FR, es_ES, it_IT, nl_NL), CLINC train utterances with"
-        " PII spliced in (intent label kept), our own harmful/benign contrast sets (`safety_synth`, `safety_contrast`:"
-        " slot-filled frames where one filler flips the label; categories after XSTest's published taxonomy,"
-        " no XSTest or HarmBench prompt used), presidio_synth TRAIN templates (rows + fresh fills with"
+        " PII spliced in (intent label kept), our own harmful/benign contrast prompts (`safety_synth`"
+        + (
+            "; plus `safety_contrast`: slot-filled frames where one filler flips the label, categories after"
+            " XSTest's published taxonomy, no XSTest or HarmBench prompt or entity used"
+            if tr.get("safety_contrast")
+            else ""
+        )
+        + "), presidio_synth TRAIN templates (rows + fresh fills with"
         " FakeNameGenerator identities; split by template id, seed 20240). Not used for training: CLINC"
         " test, BIPIA test, HarmBench, XSTest, presidio_synth test templates, hh-rlhf.",
         "",

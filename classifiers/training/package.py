@@ -227,7 +227,8 @@ def finalize(
     t0 = time.time()
     model, cfg = load_checkpoint(run_dir)
     fp32 = export_fp32(model, run_dir / "model.fp32.onnx")
-    val = build_corpus(root, cfg["seed"]).val
+    # Calibrate on the validation set the model was trained against (the contrast set adds val rows too).
+    val = build_corpus(root, cfg["seed"], safety_contrast_set=cfg.get("safety_contrast", False)).val
     if limit:
         val = random.Random(0).sample(val, min(limit, len(val)))
     if quantization == "static":
@@ -282,6 +283,7 @@ def finalize(
         "seeds": {"train": cfg["seed"], "davidson_split": comp.get("davidson_split_seed"), "data": cfg["seed"]},
         "layers": cfg["layers"],
         "safety_pool": cfg.get("safety_pool", "mean"),
+        "safety_contrast": cfg.get("safety_contrast", False),
         "epochs": cfg["epochs"],
         "steps": cfg["steps"],
         "batch_size": cfg["batch_size"],

@@ -60,6 +60,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="meanmax",
         help="pooling for the safety head (meanmax since v0.2: short attacks in long windows)",
     )
+    p.add_argument(
+        "--safety-contrast",
+        action="store_true",
+        help="add the slot-filled harmful/benign contrast set (experimental; see data.build.build_corpus)",
+    )
     p.add_argument("--version", default="0.2.0", help="bundle version written into the manifest")
     p.add_argument(
         "--time-budget-min",
@@ -93,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
     layers = [int(x) for x in args.layers.split(",")]
 
-    corpus = build_corpus(root, args.seed)
+    corpus = build_corpus(root, args.seed, safety_contrast_set=args.safety_contrast)
     train_rows = corpus.train[: args.limit] if args.limit else corpus.train
     intents = intent_labels(clinc_intents(root))
     intent_index = {lbl: i for i, lbl in enumerate(intents)}
@@ -199,6 +204,7 @@ def main(argv: list[str] | None = None) -> None:
     cfg = {
         "layers": layers,
         "safety_pool": args.safety_pool,
+        "safety_contrast": args.safety_contrast,
         "version": args.version,
         "seed": args.seed,
         "epochs": args.epochs,

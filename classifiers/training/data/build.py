@@ -66,6 +66,7 @@ def build_corpus(
     intent_pii_n: int = 4000,
     presidio_generated: int = 4000,
     presidio_rows_repeat: int = 2,
+    safety_contrast_set: bool = False,
 ) -> Corpus:
     """Build all splits deterministically from ``seed``.
 
@@ -74,7 +75,10 @@ def build_corpus(
     ``clinc_repeat`` (v0.2) shows the 15k short CLINC utterances more often than the rest: intent was the
     most under-trained head in v0.1 and short utterances are cheap batches. ``safety_synth_repeat`` does the
     same for our benign-scary / harmful contrast set, which is small next to the other safety sources.
-    v0.3 adds ``safety_contrast``: slot-filled frames where one filler flips harmful/benign (same repeat).
+    ``safety_contrast_set`` (experimental, off for the shipped bundle) adds ``safety_contrast``: slot-filled
+    frames where one filler flips harmful/benign, same repeat. Measured (v0.3 candidate, same seed): HarmBench
+    0.82 -> 0.935 and XSTest safe flagged 0.66 -> 0.59, but injection recall at 1% FPR 0.954 -> 0.935 and
+    int8/fp32 intent agreement 0.991 -> 0.988, so it is not in the default corpus yet.
     v0.2 added ``intent_pii_n`` CLINC utterances with personal data spliced in (intent must not move when a card
     number appears) and presidio_synth's TRAIN templates: their labelled rows ``presidio_rows_repeat`` times plus
     ``presidio_generated`` fresh fills; the held-out templates stay the PII test set.
@@ -91,7 +95,7 @@ def build_corpus(
     train += intent_pii.with_pii(clinc_train, intent_pii_n, seed)
     synth_train, synth_val = safety_synth.build(seed)
     train += synth_train * safety_synth_repeat
-    contrast_train, contrast_val = safety_contrast.build(seed)
+    contrast_train, contrast_val = safety_contrast.build(seed) if safety_contrast_set else ([], [])
     train += contrast_train * safety_synth_repeat
     train += jailbreak.materialize(jb.train, adv["train"], seed, renders=2)
     awesome_train = [e for e in train if e.source.startswith("awesome/") and e.safety == (0.0, 0.0, 0.0)]
@@ -164,6 +168,7 @@ def build_corpus(
             "intent_pii_n": intent_pii_n,
             "presidio_generated": presidio_generated,
             "presidio_rows_repeat": presidio_rows_repeat,
+            "safety_contrast_set": safety_contrast_set,
             "presidio_template_split_seed": presidio.TEMPLATE_SPLIT_SEED,
             "presidio_test_templates": len(presidio.test_template_ids(root)),
         },
