@@ -296,8 +296,8 @@ async def _paced(setup: Setup, requests: Sequence[Request], rate: float, group: 
 
 
 def _broker_cpu(setup: Setup) -> float:
-    process = setup.broker._process  # the bench owns this broker and only reads its CPU
-    return proc_cpu_seconds(process.pid) if process is not None else 0.0
+    pid = setup.broker.pid
+    return proc_cpu_seconds(pid) if pid is not None else 0.0
 
 
 def latency(

@@ -93,22 +93,10 @@ def measure(
     counter = _CountingSession(guard.model._session)
     guard.model._session = counter  # type: ignore[assignment]
     try:
-        batches = [list(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
-        for b in batches[:2]:
-            fn(b)  # warm-up: ORT allocates its arena on the first shapes
+        batches = _batches(texts, batch_size)
+        _warm_up(fn, batches)
         counter.tokens = counter.rows = counter.attention_cells = 0
-        latencies: list[float] = []
-        done = 0
-        start = time.perf_counter()
-        while True:
-            for b in batches:
-                t0 = time.perf_counter()
-                fn(b)
-                latencies.append(time.perf_counter() - t0)
-                done += len(b)
-            if time.perf_counter() - start >= min_seconds:
-                break
-        elapsed = time.perf_counter() - start
+        done, elapsed, latencies = _run_for(fn, batches, min_seconds)
     finally:
         guard.model._session = counter._session  # type: ignore[assignment]
     lat = np.asarray(latencies) * 1000
@@ -127,6 +115,33 @@ def measure(
     )
 
 
+def _batches(texts: Sequence[str], batch_size: int) -> list[list[str]]:
+    return [list(texts[i : i + batch_size]) for i in range(0, len(texts), batch_size)]
+
+
+def _warm_up(fn: Callable[[Sequence[str]], object], batches: list[list[str]]) -> None:
+    for b in batches[:2]:
+        fn(b)  # ORT allocates its arena on the first shapes
+
+
+def _run_for(
+    fn: Callable[[Sequence[str]], object], batches: list[list[str]], min_seconds: float
+) -> tuple[int, float, list[float]]:
+    """Whole passes over ``batches`` until ``min_seconds`` have passed: (messages, seconds, per-batch seconds)."""
+    latencies: list[float] = []
+    done = 0
+    start = time.perf_counter()
+    while True:
+        for b in batches:
+            t0 = time.perf_counter()
+            fn(b)
+            latencies.append(time.perf_counter() - t0)
+            done += len(b)
+        if time.perf_counter() - start >= min_seconds:
+            break
+    return done, time.perf_counter() - start, latencies
+
+
 def int8_ops_per_token(hidden: int = 384, intermediate: int = 1536, layers: int = 3) -> int:
     """Integer ops (2 per multiply-add) of the weight MatMuls, which are the int8 GEMMs, per token."""
     return 2 * layers * (4 * hidden * hidden + 2 * hidden * intermediate)
@@ -138,18 +153,12 @@ def attention_ops_per_cell(hidden: int = 384, layers: int = 3) -> int:
 
 
 def _process_worker(task: str, texts: list[str], batch_size: int, min_seconds: float, barrier, results) -> None:
-    guard = Guard.load(intra_op_threads=1)
-    fn = task_function(guard, task)
-    batches = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
-    for b in batches[:2]:
-        fn(b)
+    fn = task_function(Guard.load(intra_op_threads=1), task)
+    batches = _batches(texts, batch_size)
+    _warm_up(fn, batches)
     barrier.wait()
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < min_seconds:
-        for b in batches:
-            fn(b)
-            done += len(b)
-    results.put((done, time.perf_counter() - start))
+    done, elapsed, _ = _run_for(fn, batches, min_seconds)
+    results.put((done, elapsed))
 
 
 def measure_processes(
