@@ -65,6 +65,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="add the slot-filled harmful/benign contrast set (experimental; see data.build.build_corpus)",
     )
+    p.add_argument(
+        "--pii-documents",
+        type=int,
+        default=0,
+        help="add N PII sentences from document-style templates (prose, letters, forms); see data.pii_synth",
+    )
+    p.add_argument(
+        "--teacher-dir",
+        default=None,
+        help="distil intent from the teacher in this run dir (see classifiers.training.teacher); off by default",
+    )
+    p.add_argument("--kd-alpha", type=float, default=0.5, help="weight of the distillation term in the intent loss")
+    p.add_argument("--kd-temperature", type=float, default=2.0, help="softmax temperature for distillation")
     p.add_argument("--version", default="0.2.0", help="bundle version written into the manifest")
     p.add_argument(
         "--time-budget-min",
@@ -88,6 +101,37 @@ def masked_losses(outputs, batch, ce_intent: nn.Module, ce_pii: nn.Module):
     return l_s, l_i, l_p
 
 
+def distill_loss(student: torch.Tensor, teacher: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Mean KL(teacher ‖ student) over the rows that have teacher logits (finite), scaled by T².
+
+    T² keeps the gradient size comparable to the hard-label loss when the temperature changes (Hinton et al.);
+    rows without a teacher (NaN) contribute nothing, and a batch with none gives a zero that still backprops.
+    """
+    has = torch.isfinite(teacher).all(-1)
+    if not bool(has.any()):
+        return student.float().sum() * 0.0
+    t = torch.softmax(teacher[has] / temperature, -1)
+    log_s = torch.log_softmax(student.float()[has] / temperature, -1)
+    kl = (t * (torch.log(t.clamp(min=1e-12)) - log_s)).sum(-1)
+    return kl.mean() * temperature**2
+
+
+def teacher_targets(teacher_dir: Path, texts: list[str], labelled: np.ndarray, intents: tuple[str, ...]):
+    """Teacher intent logits for the labelled rows, NaN elsewhere; the teacher's labels must match ours."""
+    from classifiers.training.teacher import load_teacher, logits_for, tokenizer
+
+    teacher, tcfg = load_teacher(teacher_dir)
+    if tuple(tcfg["intent_labels"]) != tuple(intents):
+        raise ValueError(f"teacher in {teacher_dir} was trained on a different intent label list")
+    out = np.full((len(texts), len(intents)), np.nan, np.float32)
+    idx = np.flatnonzero(labelled)
+    uniq = sorted({texts[i] for i in idx})
+    logits = logits_for(teacher, tokenizer(), uniq)
+    pos = {t: k for k, t in enumerate(uniq)}
+    out[idx] = logits[[pos[texts[i]] for i in idx]]
+    return out, tcfg
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     t0 = time.time()
@@ -98,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
     layers = [int(x) for x in args.layers.split(",")]
 
-    corpus = build_corpus(root, args.seed, safety_contrast_set=args.safety_contrast)
+    corpus = build_corpus(root, args.seed, safety_contrast_set=args.safety_contrast, pii_documents=args.pii_documents)
     train_rows = corpus.train[: args.limit] if args.limit else corpus.train
     intents = intent_labels(clinc_intents(root))
     intent_index = {lbl: i for i, lbl in enumerate(intents)}
@@ -108,6 +152,19 @@ def main(argv: list[str] | None = None) -> None:
     cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     enc = encode_all(tok, train_rows, intent_index)
     print(f"[data] train={len(enc)} val={len(corpus.val)} built in {time.time() - t0:.1f}s", flush=True)
+    soft: np.ndarray | None = None
+    distillation: dict | None = None
+    if args.teacher_dir:
+        labelled = np.array([e.intent != IGNORE_INDEX for e in enc])
+        soft, tcfg = teacher_targets(Path(args.teacher_dir), [r.text for r in train_rows], labelled, intents)
+        distillation = {
+            "teacher_dir": args.teacher_dir,
+            "teacher": {k: tcfg[k] for k in ("model", "data", "seed", "epochs", "train_seconds", "validation")},
+            "alpha": args.kd_alpha,
+            "temperature": args.kd_temperature,
+            "rows_with_teacher": int(labelled.sum()),
+        }
+        print(f"[distil] teacher logits for {int(labelled.sum())} intent rows ({time.time() - t0:.0f}s)", flush=True)
 
     model = GuardMultiTask(layers, len(SAFETY_LABELS), len(intents), len(PII_LABELS), safety_pool=args.safety_pool)
     # pos_weight balances the rarer injection/harmful positives against the large benign pool.
@@ -175,6 +232,9 @@ def main(argv: list[str] | None = None) -> None:
             _, l_i, l_p = masked_losses(
                 out, (st, sm, torch.from_numpy(intent), torch.from_numpy(pii)), ce_intent, ce_pii
             )
+            if soft is not None:
+                kd = distill_loss(out[1], torch.from_numpy(soft[b]), args.kd_temperature)
+                l_i = (1.0 - args.kd_alpha) * l_i + args.kd_alpha * kd
             loss = l_s + l_i + l_p
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -205,6 +265,8 @@ def main(argv: list[str] | None = None) -> None:
         "layers": layers,
         "safety_pool": args.safety_pool,
         "safety_contrast": args.safety_contrast,
+        "distillation": distillation,
+        "pii_documents": args.pii_documents,
         "version": args.version,
         "seed": args.seed,
         "epochs": args.epochs,
