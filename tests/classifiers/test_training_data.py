@@ -134,3 +134,19 @@ def test_pii_distractors_are_unlabelled() -> None:
     assert rows
     for ex in rows:
         assert all(typ in PII_TYPES for _a, _b, typ in ex.pii or ())
+
+
+def test_document_templates_label_names_and_places_but_not_addresses() -> None:
+    """Alias slots become their PII label; a full postal address stays O even though it contains a city."""
+    fakes = pii_synth.seeded_fakers(11)
+    rng = random.Random(11)
+    for _ in range(50):
+        text, spans = pii_synth.fill("Deliver to {FULLNAME}, {ADDRESS}. Born in {CITY}, {COUNTRY}.", fakes, rng)
+        labels = [typ for _a, _b, typ in spans]
+        assert labels == ["PERSON", "LOCATION", "LOCATION"]
+        name_end = spans[0][1]
+        born = text.lower().rindex(". born in ")
+        assert not any(name_end < a < born for a, _b, _t in spans), "a span inside the address"
+    for ex in pii_synth.generate(300, 2, templates=pii_synth.DOCUMENT_TEMPLATES):
+        for a, b, typ in ex.pii or ():
+            assert b > a and ex.text[a:b] == ex.text[a:b].strip() and typ in PII_TYPES

@@ -67,6 +67,7 @@ def build_corpus(
     presidio_generated: int = 4000,
     presidio_rows_repeat: int = 2,
     safety_contrast_set: bool = False,
+    pii_documents: int = 0,
 ) -> Corpus:
     """Build all splits deterministically from ``seed``.
 
@@ -82,6 +83,8 @@ def build_corpus(
     v0.2 added ``intent_pii_n`` CLINC utterances with personal data spliced in (intent must not move when a card
     number appears) and presidio_synth's TRAIN templates: their labelled rows ``presidio_rows_repeat`` times plus
     ``presidio_generated`` fresh fills; the held-out templates stay the PII test set.
+    ``pii_documents`` (v0.3, off by default) adds that many sentences from ``pii_synth.DOCUMENT_TEMPLATES``
+    (prose, letters, forms, notes) to train, and a tenth as many to validation.
     """
     adv = harmful.load_advbench(root, seed)
     dna = harmful.load_donotanswer(root, seed)
@@ -124,6 +127,8 @@ def build_corpus(
     ]
     train += presidio_rows * presidio_rows_repeat
     train += presidio.generate_from_train_templates(root, presidio_generated, seed)
+    if pii_documents:
+        train += pii_synth.generate(pii_documents, seed + 17, templates=pii_synth.DOCUMENT_TEMPLATES)
 
     val: list[Example] = []
     val += intent.load_clinc(root, "val")
@@ -140,6 +145,8 @@ def build_corpus(
     val += pii_synth.generate(pii_val, seed + 7)
     val += presidio.generate_from_train_templates(root, pii_val // 2, seed + 11)
     val += intent_pii.with_pii(intent.load_clinc(root, "val"), 400, seed + 13)
+    if pii_documents:
+        val += pii_synth.generate(pii_documents // 10, seed + 19, templates=pii_synth.DOCUMENT_TEMPLATES)
 
     test_items = jailbreak.materialize(jb.test, adv["val"], seed + 2, renders=2)
     test_jb = [e for e in test_items if not e.source.startswith("awesome/")]
@@ -169,6 +176,7 @@ def build_corpus(
             "presidio_generated": presidio_generated,
             "presidio_rows_repeat": presidio_rows_repeat,
             "safety_contrast_set": safety_contrast_set,
+            "pii_documents": pii_documents,
             "presidio_template_split_seed": presidio.TEMPLATE_SPLIT_SEED,
             "presidio_test_templates": len(presidio.test_template_ids(root)),
         },
