@@ -128,6 +128,23 @@ def _metric_values(m: dict[str, Any]) -> dict[str, float]:
 # half of the templates, so the PII rows of the change table compare different test sets (noted in the table).
 
 
+def _distillation_lines(kd: dict[str, Any] | None) -> list[str]:
+    """The teacher behind the intent head, with its own validation scores, so the card names both models."""
+    if not kd:
+        return []
+    t = kd["teacher"]
+    v = t.get("validation", {})
+    return [
+        f"- intent distilled from a teacher: {t['model']}, trained on {t['data']} (seed {t['seed']},"
+        f" {t['epochs']} epochs, {t['train_seconds']} s); teacher on CLINC val: argmax in-scope accuracy"
+        f" {v.get('val_argmax_in_scope_acc')}; at threshold {v.get('threshold')}"
+        f" ({v.get('rule', 'max val in-scope accuracy + oos recall')}): in-scope"
+        f" {v.get('val_in_scope_acc', 0):.4f} / oos recall {v.get('val_oos_recall', 0):.4f}",
+        f"- distillation loss: (1 - {kd['alpha']}) x label-smoothed CE + {kd['alpha']} x T^2 KL(teacher || student)"
+        f" at T = {kd['temperature']}, on the {kd['rows_with_teacher']} training rows with an intent label",
+    ]
+
+
 def _changes_lines(notes: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
     """ "What changed" bullets plus a previous-vs-this table, so a reader sees the trade-offs in one place."""
     if not notes["changes"]:
@@ -186,7 +203,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         f"- injection {th['injection']:.4f} (≤ 1% FPR on validation benign), toxic {th['toxic']:.4f} (max F1 on val),"
         f" harmful {th['harmful']:.4f} ({harmful_rule})",
         f"- intent: in scope iff max in-scope prob ≥ {man.tasks.intent.threshold:.3f} and ≥ p(oos)"
-        " (maximises val in-scope acc + oos recall)",
+        f" ({tr.get('calibration', {}).get('intent', {}).get('rule', 'max val in-scope accuracy + oos recall')})",
         f"- PII token confidence ≥ {man.tasks.pii.threshold:.2f}",
         "",
         "## Test results (public test splits, never trained or tuned on)",
@@ -240,6 +257,12 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         f" lr {tr.get('lr')}; max_length (train) {tr.get('max_length_train')}",
         f"- training wall time {tr.get('train_seconds')} s; total incl. packaging {tr.get('duration_s')} s (2 shared"
         " CPU cores, bf16 autocast)",
+        *_distillation_lines(tr.get("distillation")),
+        *(
+            [f"- PII document-style sentences (`pii_synth.DOCUMENT_TEMPLATES`): {tr['pii_documents']} in train"]
+            if tr.get("pii_documents")
+            else []
+        ),
         "",
         "## Quantisation",
         "",

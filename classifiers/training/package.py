@@ -228,7 +228,12 @@ def finalize(
     model, cfg = load_checkpoint(run_dir)
     fp32 = export_fp32(model, run_dir / "model.fp32.onnx")
     # Calibrate on the validation set the model was trained against (the contrast set adds val rows too).
-    val = build_corpus(root, cfg["seed"], safety_contrast_set=cfg.get("safety_contrast", False)).val
+    val = build_corpus(
+        root,
+        cfg["seed"],
+        safety_contrast_set=cfg.get("safety_contrast", False),
+        pii_documents=cfg.get("pii_documents", 0),
+    ).val
     if limit:
         val = random.Random(0).sample(val, min(limit, len(val)))
     if quantization == "static":
@@ -284,6 +289,8 @@ def finalize(
         "layers": cfg["layers"],
         "safety_pool": cfg.get("safety_pool", "mean"),
         "safety_contrast": cfg.get("safety_contrast", False),
+        "distillation": cfg.get("distillation"),
+        "pii_documents": cfg.get("pii_documents", 0),
         "epochs": cfg["epochs"],
         "steps": cfg["steps"],
         "batch_size": cfg["batch_size"],
