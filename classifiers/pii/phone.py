@@ -17,10 +17,19 @@ recognizer plans its work first:
   reported whole, if they hold at least 7 digits, as unverified PHONE_NUMBER spans
   (score 0.4, source ``pattern:phone_number_unscanned``). Over-redacting a huge
   digit dump is the safe failure mode; silently skipping it would leak.
+
+A number libphonenumber does not judge valid is still a phone number when the text
+says so: local numbers without an area code ("call me on 450 0840") and numbers
+from ranges kept for fiction. Presidio raises weak pattern matches with context
+words; here a scanned run of 7-15 digits that no valid match touches becomes a
+PHONE_NUMBER (score 0.6, source ``pattern:phone_number_context``) when a phone word
+(phone, tel, mobile, call, fax, ...) ends right before it, or office/fax/mobile
+follows it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
@@ -44,6 +53,18 @@ _RUN_PUNCTUATION: Final = (
 # Bounded lead so a long run of "((((" costs O(1) per start position.
 _NUMERIC_RUN: Final = re.compile(rf"[+(\[\uff08\uff3b\uff0b]{{0,4}}[0-9][0-9{_RUN_PUNCTUATION}]*")
 _DIGIT: Final = re.compile(r"[0-9]")
+
+# A phone word, then at most a short gap without digits or line breaks ("Phone:\n" and "call me on " pass).
+_CONTEXT_BEFORE: Final = re.compile(
+    r"\b(?:phone|telephone|tel|mobile|mob|cell|cellphone|landline|call|ring|fax|desk|whatsapp|sms|text)"
+    r"\b[^0-9\n]{0,12}\n?[^0-9\n]{0,3}$",
+    re.IGNORECASE,
+)
+_CONTEXT_AFTER: Final = re.compile(r"[ \t(\-]{0,3}(?:office|fax|mobile|cell|home|work|landline)\b", re.IGNORECASE)
+_CONTEXT_WINDOW: Final = 32
+# "+44 (0)20 7946 0958": the matcher reads the national part from "(0)" on; the country code belongs to it.
+_COUNTRY_CODE_BEFORE: Final = re.compile(r"\+[1-9][0-9]{0,2}[ \u00a0]?$")
+_DATE_LIKE: Final = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 
 
 def _min_digits(regions: Sequence[str]) -> int:
@@ -79,7 +100,9 @@ class PhoneRecognizer(PatternRecognizer):
     name = "phone_number"
     score = 0.9
     unscanned_score: ClassVar[float] = 0.4
+    context_score: ClassVar[float] = 0.6
     _UNSCANNED_MIN_DIGITS: ClassVar[int] = 7
+    _CONTEXT_DIGITS: ClassVar[tuple[int, int]] = (7, 15)
 
     def __init__(
         self,
@@ -110,7 +133,8 @@ class PhoneRecognizer(PatternRecognizer):
     def analyze(self, text: str) -> list[PiiSpan]:
         folded = ascii_digits(text)
         scan, blank, unscanned = self._plan(folded)
-        found = self._verified(text, folded, scan, blank) if scan else []
+        found = [_with_country_code(folded, s) for s in self._verified(text, folded, scan, blank)] if scan else []
+        found.extend(self._in_context(folded, scan, found))
         found.extend(self._unscanned(folded, unscanned))
         found.sort(key=lambda s: s.start)
         return found
@@ -172,6 +196,31 @@ class PhoneRecognizer(PatternRecognizer):
             kept.append((start, end))
         return [self._span(start, end) for start, end in kept]
 
+    def _in_context(self, text: str, runs: list[tuple[int, int]], verified: list[PiiSpan]) -> Iterator[PiiSpan]:
+        """Scanned runs no valid match touches, kept when the words around them say "phone"."""
+        taken = [(s.start, s.end) for s in verified]
+        lo, hi = self._CONTEXT_DIGITS
+        excluded: list[tuple[int, int]] | None = None
+        source = PATTERN_SOURCE_PREFIX + self.name + "_context"
+        for run in runs:
+            start, end = _digit_bounds(text, run)
+            if text[run[0]] in "+(" and run[0] < start:
+                start = run[0]
+            if end < run[1] and text[end] == ")":
+                end += 1
+            if _overlaps_any(start, end, taken) or not lo <= _count_digits(text, start, end, hi + 1) <= hi:
+                continue
+            if _DATE_LIKE.fullmatch(text[start:end]):
+                continue
+            before = text[max(0, start - _CONTEXT_WINDOW) : start]
+            if not (_CONTEXT_BEFORE.search(before) or _CONTEXT_AFTER.match(text, end)):
+                continue
+            if excluded is None:
+                excluded = [(s.start, s.end) for r in self.exclude for s in r.analyze(text)]
+            if _overlaps_any(start, end, excluded):
+                continue
+            yield self._span(start, end, self.context_score, source=source)
+
     def _unscanned(self, text: str, runs: list[tuple[int, int]]) -> Iterator[PiiSpan]:
         source = PATTERN_SOURCE_PREFIX + self.name + "_unscanned"
         for start, end in runs:
@@ -179,6 +228,13 @@ class PhoneRecognizer(PatternRecognizer):
             while text[last_digit - 1] not in "0123456789":
                 last_digit -= 1
             yield self._span(start, last_digit, self.unscanned_score, source=source)
+
+
+def _with_country_code(text: str, span: PiiSpan) -> PiiSpan:
+    if not text.startswith("(0)", span.start):
+        return span
+    cc = _COUNTRY_CODE_BEFORE.search(text, max(0, span.start - 5), span.start)
+    return dataclasses.replace(span, start=cc.start()) if cc else span
 
 
 def _matches(text: str, region: str) -> Iterator[tuple[int, int]]:

@@ -139,3 +139,40 @@ def test_later_regions_still_scan_unmatched_runs(phone: PhoneRecognizer, matcher
     text = "US +1 (415) 555-2671 or London 020 7946 0958"
     assert texts(phone, text) == ["+1 (415) 555-2671", "020 7946 0958"]
     assert matcher_calls[:2] == ["US", "GB"] and len(matcher_calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Can someone call me on 450 0840? I have a question", "450 0840"),
+        ("Personal Info:\nPhone:\n60-56-85-91\n\nE-mail:", "60-56-85-91"),
+        ("APO AA 61487\n416 60 039 office\n", "416 60 039"),
+        ("Desk: +447700 921 916\nFax:", "+447700 921 916"),
+        ("mobile: 99 577450", "99 577450"),
+    ],
+)
+def test_unvalidated_numbers_count_when_the_text_says_phone(phone: PhoneRecognizer, text: str, number: str) -> None:
+    """Local numbers with no area code are not VALID anywhere; a phone word next to them is the evidence."""
+    spans = phone.analyze(text)
+    assert [(text[s.start : s.end], s.score, s.source) for s in spans] == [
+        (number, PhoneRecognizer.context_score, "pattern:phone_number_context")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my order 450 0840 never arrived",
+        "the phone model 2024-05-06 release",
+        "call me about ticket 12",
+        "Phone:\n\n\n\n\nreference 4500840",
+        "fax machine serial 12345678901234567890",
+    ],
+)
+def test_digit_runs_without_phone_context_stay_unredacted(phone: PhoneRecognizer, text: str) -> None:
+    assert phone.analyze(text) == []
+
+
+def test_country_code_before_a_trunk_zero_joins_the_number(phone: PhoneRecognizer) -> None:
+    text = "Desk: +44 (0)20 7946 0958, ask for Jo"
+    assert texts(phone, text) == ["+44 (0)20 7946 0958"]

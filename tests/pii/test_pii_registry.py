@@ -54,9 +54,13 @@ def test_custom_registry_and_version() -> None:
 
 
 def test_default_with_custom_phone_regions() -> None:
+    # No phone word next to the number: only a region whose numbering plan validates it finds it.
     registry = RecognizerRegistry.default(phone_regions=("GB",))
-    assert [s.type for s in registry.analyze("ring 020 7946 0958")] == ["PHONE_NUMBER"]
-    assert RecognizerRegistry.default(phone_regions=("US",)).analyze("ring 020 7946 0958") == []
+    assert [s.type for s in registry.analyze("switchboard is 020 7946 0958")] == ["PHONE_NUMBER"]
+    assert RecognizerRegistry.default(phone_regions=("US",)).analyze("switchboard is 020 7946 0958") == []
+    # With one, the number is reported from any region, at the lower context score.
+    [ringed] = RecognizerRegistry.default(phone_regions=("US",)).analyze("ring 020 7946 0958")
+    assert (ringed.type, ringed.source) == ("PHONE_NUMBER", "pattern:phone_number_context")
 
 
 def test_lone_surrogates_do_not_break_analysis(registry: RecognizerRegistry) -> None:
