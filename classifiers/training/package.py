@@ -291,6 +291,7 @@ def finalize(
         "safety_contrast": cfg.get("safety_contrast", False),
         "distillation": cfg.get("distillation"),
         "pii_documents": cfg.get("pii_documents", 0),
+        "extra_oos": cfg.get("extra_oos"),
         "epochs": cfg["epochs"],
         "steps": cfg["steps"],
         "batch_size": cfg["batch_size"],

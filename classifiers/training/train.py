@@ -9,6 +9,7 @@ threshold calibration on validation, test evaluation, bundle files). The checkpo
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -30,7 +31,7 @@ from classifiers.training.data.build import build_corpus
 from classifiers.training.data.common import data_dir
 from classifiers.training.data.intent import clinc_intents
 from classifiers.training.encode import bucketed_batches, collate, encode_all
-from classifiers.training.labels import IGNORE_INDEX, PII_LABELS, SAFETY_LABELS, intent_labels
+from classifiers.training.labels import IGNORE_INDEX, OOS_LABEL, PII_LABELS, SAFETY_LABELS, intent_labels
 from classifiers.training.model import GuardMultiTask, base_model_dir
 
 
@@ -70,6 +71,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=int,
         default=0,
         help="add N PII sentences from document-style templates (prose, letters, forms); see data.pii_synth",
+    )
+    p.add_argument(
+        "--extra-oos-judge",
+        default=None,
+        help="teacher run dir: also label train-split self-instruct / Do-Not-Answer / safety_synth prompts that it"
+        " routes to no intent as oos (see teacher.extra_oos); off by default",
     )
     p.add_argument(
         "--teacher-dir",
@@ -144,6 +151,17 @@ def main(argv: list[str] | None = None) -> None:
 
     corpus = build_corpus(root, args.seed, safety_contrast_set=args.safety_contrast, pii_documents=args.pii_documents)
     train_rows = corpus.train[: args.limit] if args.limit else corpus.train
+    extra_oos_rows = 0
+    if args.extra_oos_judge:
+        from classifiers.training.teacher import extra_oos
+
+        oos_texts = {e.text for e in extra_oos(root, args.seed, Path(args.extra_oos_judge))}
+        train_rows = [
+            dataclasses.replace(e, intent=OOS_LABEL) if e.intent is None and e.text in oos_texts else e
+            for e in train_rows
+        ]
+        extra_oos_rows = sum(e.intent == OOS_LABEL and e.text in oos_texts for e in train_rows)
+        print(f"[data] {extra_oos_rows} rows from other sources now also supervise intent = oos", flush=True)
     intents = intent_labels(clinc_intents(root))
     intent_index = {lbl: i for i, lbl in enumerate(intents)}
     tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
@@ -267,6 +285,7 @@ def main(argv: list[str] | None = None) -> None:
         "safety_contrast": args.safety_contrast,
         "distillation": distillation,
         "pii_documents": args.pii_documents,
+        "extra_oos": {"judge": args.extra_oos_judge, "rows": extra_oos_rows} if args.extra_oos_judge else None,
         "version": args.version,
         "seed": args.seed,
         "epochs": args.epochs,
