@@ -58,3 +58,77 @@ def test_only_the_feed_forward_down_projection_is_selected() -> None:
     assert not is_ffn_down(helper.make_node("MatMul", ["a", "b"], ["c"], name=FFN_UP))
     attn_out = "/model/encoder/encoder/layer.0/attention/output/dense/MatMul"
     assert not is_ffn_down(helper.make_node("MatMul", ["a", "b"], ["c"], name=attn_out))
+
+
+def _tiny_encoder(rng: np.random.Generator, vocab: int) -> onnx.ModelProto:
+    """Embedding lookup + one FFN, masked by attention: the inputs and op types the real export has."""
+    emb = rng.normal(size=(vocab, 8)).astype(np.float32)
+    w1 = rng.normal(size=(8, 16)).astype(np.float32)
+    w2 = rng.normal(size=(16, 8)).astype(np.float32)
+    nodes = [
+        helper.make_node("Gather", ["emb", "input_ids"], ["e"], name="/embeddings/Gather"),
+        helper.make_node("Add", ["e", "pos"], ["x"], name="/embeddings/Add"),  # as position embeddings do
+        helper.make_node("MatMul", ["x", "w1"], ["h"], name=FFN_UP),
+        helper.make_node("Relu", ["h"], ["a"], name="act"),
+        helper.make_node("MatMul", ["a", "w2"], ["y0"], name="/model/encoder/encoder/layer.1/output/dense/MatMul"),
+        helper.make_node("Cast", ["attention_mask"], ["m"], to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", ["m", "axes"], ["m3"]),
+        helper.make_node("Mul", ["y0", "m3"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "enc",
+        [
+            helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["b", "t"]),
+            helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["b", "t"]),
+        ],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", "t", 8])],
+        [
+            numpy_helper.from_array(emb, "emb"),
+            numpy_helper.from_array(rng.normal(size=(8,)).astype(np.float32), "pos"),
+            numpy_helper.from_array(w1, "w1"),
+            numpy_helper.from_array(w2, "w2"),
+            numpy_helper.from_array(np.array([2], np.int64), "axes"),
+        ],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9)
+
+
+def test_pad_free_calibration_pads_each_batch_only_to_its_longest_row(bundle_dir) -> None:
+    from tokenizers import Tokenizer
+
+    from classifiers.training.quantize import calibration_feeds
+
+    tok = Tokenizer.from_file(str(bundle_dir / "tokenizer.json"))
+    texts = ["hi", "what is my balance", "a much longer message " * 5, "ok then"] * 10
+    fixed = calibration_feeds(texts, tok, batch_size=8)
+    assert {f["input_ids"].shape[1] for f in fixed} == {128}
+    free = calibration_feeds(texts, tok, batch_size=8, width=None)
+    assert sum(len(f["input_ids"]) for f in free) == len(texts)
+    widths = [f["input_ids"].shape[1] for f in free]
+    assert widths == sorted(widths) and widths[-1] < 128
+    for f in free:  # the longest row of every batch has no padding at all
+        assert f["attention_mask"].sum(axis=1).max() == f["input_ids"].shape[1]
+
+
+def test_static_int8_calibrates_on_batches_of_different_shapes(tmp_path, bundle_dir) -> None:
+    """Pad-free widths and a short last batch (60 texts) used to fail inside ORT's calibrator."""
+    from tokenizers import Tokenizer
+
+    from classifiers.training.quantize import calibration_feeds, quantize_static_int8
+
+    tok = Tokenizer.from_file(str(bundle_dir / "tokenizer.json"))
+    rng = np.random.default_rng(0)
+    fp32 = tmp_path / "enc.onnx"
+    onnx.save(_tiny_encoder(rng, tok.get_vocab_size()), str(fp32))
+    texts = [" ".join(["word"] * int(n)) + " please" for n in rng.integers(1, 40, size=60)]
+    for pad_free in (False, True):
+        out = tmp_path / f"enc.int8.{pad_free}.onnx"
+        info = quantize_static_int8(fp32, out, texts, tok, keep_fp32_activations=lambda _: False, pad_free=pad_free)
+        assert info["calibration_padding"].startswith("per batch" if pad_free else "every row")
+        q = onnx.load(str(out))
+        assert any(n.op_type == "QuantizeLinear" for n in q.graph.node)  # activations really are int8
+        feed = calibration_feeds(texts[:8], tok, width=None)[0]
+        ref = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+        got = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+        assert np.abs(got - ref).max() <= 0.05 * np.abs(ref).max()
