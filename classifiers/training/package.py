@@ -130,7 +130,15 @@ def _pii_threshold(gm: GuardModel, val, tolerance: float = 0.015) -> dict:
 
 
 def _agreement(fp: GuardModel, q: GuardModel, val, thresholds: dict[str, float]) -> dict:
+    """int8 vs fp32 on validation. ``clinc_val_intent_decision`` is the validation twin of the issue's test
+    figure (routed intent or oos, at the shipped threshold, on CLINC utterances only): quantization choices are
+    judged on it, never on test. ``intent_argmax_agreement`` spans every val text, including safety and PII
+    rows whose intent is meaningless, so it reads lower."""
     texts = [r.text for r in val]
+    clinc = [r.text for r in val if r.source.startswith("clinc/")]
+    intent_decision = float(
+        np.mean([a.intent == b.intent for a, b in zip(fp.predict(clinc), q.predict(clinc), strict=True)])
+    )
     sf, pf = fp.scores(texts)
     sq, pq = q.scores(texts)
     t = np.array([thresholds[k] for k in SAFETY_LABELS])
@@ -154,6 +162,8 @@ def _agreement(fp: GuardModel, q: GuardModel, val, thresholds: dict[str, float])
         },
         "safety_max_abs_prob_diff": float(np.abs(sf - sq).max()),
         "intent_argmax_agreement": float((pf.argmax(1) == pq.argmax(1)).mean()),
+        "clinc_val_intent_decision": intent_decision,
+        "n_clinc_val_texts": len(clinc),
         "pii_token_argmax_agreement": float((tf[mask] == tq[mask]).mean()),
         "pii_span_set_agreement": float(np.mean([_span_keys(a) == _span_keys(b) for a, b in zip(vf, vq, strict=True)])),
         "n_pii_texts": len(pii_rows),
@@ -201,6 +211,36 @@ def _session(path: Path) -> ort.InferenceSession:
     return ort.InferenceSession(str(path), o, providers=["CPUExecutionProvider"])
 
 
+CALIBRATION_SCHEMES = ("fixed-width", "pad-free")
+
+
+def _static_int8_best_calibration(fp32: Path, run_dir: Path, texts: list[str], man: BundleManifest, val, cfg) -> dict:
+    """Quantize with each activation-calibration scheme and keep the one whose intent decisions agree best
+    with fp32 on CLINC validation (thresholds calibrated per candidate, as packaging then does).
+
+    Why choose per model: pad-free calibration (statistics from real tokens only) raised that agreement for
+    two v0.3 candidates (0.9897 -> 0.9937, 0.9909 -> 0.9926) and left v0.2 unchanged (0.9857 -> 0.9854); the
+    choice is made on validation, never on test. Writes the winner to ``run_dir / MODEL_FILE``.
+    """
+    tok = base_tokenizer()
+    clinc = [r.text for r in val if r.source.startswith("clinc/")]
+    fp32_session = _session(fp32)
+    scored: dict[str, float] = {}
+    infos: dict[str, dict] = {}
+    for scheme in CALIBRATION_SCHEMES:
+        path = run_dir / f"model.int8.{scheme}.onnx"
+        infos[scheme] = quantize_static_int8(fp32, path, texts, tok, pad_free=scheme == "pad-free")
+        m = man.model_copy(deep=True)
+        cal = _calibrate(GuardModel(m, _session(path), tok), val, cfg["intent_labels"])
+        m.tasks.intent.threshold = cal["intent"]["threshold"]
+        q, f = GuardModel(m, _session(path), tok).predict(clinc), GuardModel(m, fp32_session, tok).predict(clinc)
+        scored[scheme] = float(np.mean([a.intent == b.intent for a, b in zip(q, f, strict=True)]))
+    best = max(CALIBRATION_SCHEMES, key=lambda k: scored[k])  # ties keep the v0.2 scheme (listed first)
+    shutil.copyfile(run_dir / f"model.int8.{best}.onnx", run_dir / MODEL_FILE)
+    print(f"[package] activation calibration: {best} (CLINC val intent decision agreement {scored})", flush=True)
+    return {**infos[best], "calibration_scheme": best, "calibration_scheme_val_agreement": scored}
+
+
 def finalize(
     run_dir: Path,
     out: Path,
@@ -225,12 +265,13 @@ def finalize(
         cfg["seed"],
         safety_contrast_set=cfg.get("safety_contrast", False),
         pii_documents=cfg.get("pii_documents", 0),
+        oos_holdout=cfg.get("oos_holdout", 0.0),
     ).val
     if limit:
         val = random.Random(0).sample(val, min(limit, len(val)))
     if quantization == "static":
         calibration = random.Random(cfg["seed"]).sample([r.text for r in val], min(CALIBRATION_TEXTS, len(val)))
-        quant_info = quantize_static_int8(fp32, run_dir / MODEL_FILE, calibration, base_tokenizer())
+        quant_info = _static_int8_best_calibration(fp32, run_dir, calibration, _base_manifest(cfg, {}), val, cfg)
     else:
         quantize_int8(fp32, run_dir / MODEL_FILE)
         quant_info = {
@@ -283,6 +324,7 @@ def finalize(
         "safety_contrast": cfg.get("safety_contrast", False),
         "distillation": cfg.get("distillation"),
         "pii_documents": cfg.get("pii_documents", 0),
+        "oos_holdout": cfg.get("oos_holdout", 0.0),
         "extra_oos": cfg.get("extra_oos"),
         "epochs": cfg["epochs"],
         "steps": cfg["steps"],
