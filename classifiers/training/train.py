@@ -78,6 +78,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         " routes to no intent as oos (see teacher.extra_oos); off by default",
     )
     p.add_argument(
+        "--oos-holdout",
+        type=float,
+        default=0.0,
+        help="share of CLINC oos_train moved to validation, where the intent threshold's oos floor is scored"
+        " (oos_val alone has 100 utterances); off by default",
+    )
+    p.add_argument(
         "--teacher-dir",
         default=None,
         help="distil intent from the teacher in this run dir (see classifiers.training.teacher); off by default",
@@ -148,7 +155,13 @@ def main(argv: list[str] | None = None) -> None:
     run_dir.mkdir(parents=True, exist_ok=True)
     layers = [int(x) for x in args.layers.split(",")]
 
-    corpus = build_corpus(root, args.seed, safety_contrast_set=args.safety_contrast, pii_documents=args.pii_documents)
+    corpus = build_corpus(
+        root,
+        args.seed,
+        safety_contrast_set=args.safety_contrast,
+        pii_documents=args.pii_documents,
+        oos_holdout=args.oos_holdout,
+    )
     train_rows = corpus.train[: args.limit] if args.limit else corpus.train
     extra_oos_rows = 0
     if args.extra_oos_judge:
@@ -282,6 +295,7 @@ def main(argv: list[str] | None = None) -> None:
         "safety_contrast": args.safety_contrast,
         "distillation": distillation,
         "pii_documents": args.pii_documents,
+        "oos_holdout": args.oos_holdout,
         "extra_oos": {"judge": args.extra_oos_judge, "rows": extra_oos_rows} if args.extra_oos_judge else None,
         "version": args.version,
         "seed": args.seed,

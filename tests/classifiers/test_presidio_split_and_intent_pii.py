@@ -71,3 +71,19 @@ def test_threshold_at_recall_keeps_at_least_that_recall(recall: float) -> None:
     higher = pos[pos > t]
     if len(higher):
         assert (pos >= higher.min()).mean() < recall
+
+
+def test_oos_holdout_moves_only_oos_train_and_is_stable(datasets) -> None:
+    """The held-out oos utterances validate the intent threshold: they must leave training entirely."""
+    from classifiers.training.data import intent
+
+    rows = intent.load_clinc(datasets, "train")
+    kept, moved = intent.hold_out_oos_train(rows, 0.5)
+    assert len(kept) + len(moved) == len(rows)
+    assert {r.text for r in moved}.isdisjoint(r.text for r in kept if r.intent == "oos")
+    assert {r.intent for r in moved} == {"oos"} and {r.source for r in moved} == {"clinc/oos_train_heldout"}
+    n_oos = sum(r.intent == "oos" for r in rows)
+    assert 0.35 < len(moved) / n_oos < 0.65
+    assert sum(r.intent != "oos" for r in kept) == len(rows) - n_oos  # in-scope training rows untouched
+    assert [r.text for r in intent.hold_out_oos_train(rows, 0.5)[1]] == [r.text for r in moved]
+    assert intent.hold_out_oos_train(rows, 0.0) == (rows, [])

@@ -68,6 +68,7 @@ def build_corpus(
     presidio_rows_repeat: int = 2,
     safety_contrast_set: bool = False,
     pii_documents: int = 0,
+    oos_holdout: float = 0.0,
 ) -> Corpus:
     """Build all splits deterministically from ``seed``.
 
@@ -83,6 +84,8 @@ def build_corpus(
     v0.2 added ``intent_pii_n`` CLINC utterances with personal data spliced in (intent must not move when a card
     number appears) and presidio_synth's TRAIN templates: their labelled rows ``presidio_rows_repeat`` times plus
     ``presidio_generated`` fresh fills; the held-out templates stay the PII test set.
+    ``oos_holdout`` (v0.3, off by default) moves that share of CLINC oos_train to validation, see
+    ``intent.hold_out_oos_train``.
     ``pii_documents`` (v0.3, off by default) adds that many sentences from ``pii_synth.DOCUMENT_TEMPLATES``
     (prose, letters, forms, notes) to train, and a tenth as many to validation.
     """
@@ -93,7 +96,7 @@ def build_corpus(
     comp_train, comp_val = compositional.direct_injections(seed)
 
     train: list[Example] = []
-    clinc_train = intent.load_clinc(root, "train")
+    clinc_train, oos_heldout = intent.hold_out_oos_train(intent.load_clinc(root, "train"), oos_holdout)
     train += clinc_train * clinc_repeat
     train += intent_pii.with_pii(clinc_train, intent_pii_n, seed)
     synth_train, synth_val = safety_synth.build(seed)
@@ -132,6 +135,7 @@ def build_corpus(
 
     val: list[Example] = []
     val += intent.load_clinc(root, "val")
+    val += oos_heldout
     val += jailbreak.materialize(jb.val, adv["val"], seed + 1, renders=2)
     val += jailbreak.load_tap_and_sysprompt(root)
     val += comp_val
