@@ -318,7 +318,12 @@ def finalize(
     }
     comp = cfg["composition"]
     man.training = {
-        "seeds": {"train": cfg["seed"], "davidson_split": comp.get("davidson_split_seed"), "data": cfg["seed"]},
+        "seeds": {
+            "train": cfg["seed"],
+            "init": cfg.get("init_seed", cfg["seed"]),
+            "davidson_split": comp.get("davidson_split_seed"),
+            "data": cfg["seed"],
+        },
         "layers": cfg["layers"],
         "safety_pool": cfg.get("safety_pool", "mean"),
         "safety_contrast": cfg.get("safety_contrast", False),

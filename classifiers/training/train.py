@@ -46,6 +46,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", default="classifiers/models/guard-multitask")
     p.add_argument("--run-dir", default=None, help="where checkpoints/fp32 ONNX go (default runs/<timestamp>)")
     p.add_argument("--seed", type=int, default=13)
+    p.add_argument(
+        "--init-seed",
+        type=int,
+        default=None,
+        help="seed for head initialisation, dropout and batch order (default: --seed). --seed also fixes the data"
+        " splits, including the jailbreak test clusters, so vary this one to measure run-to-run noise on the"
+        " same test sets",
+    )
     p.add_argument("--epochs", type=float, default=3.0)
     p.add_argument("--layers", default="0,2,4")
     p.add_argument("--limit", type=int, default=0, help="use only the first K training examples (smoke runs)")
@@ -149,7 +157,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     t0 = time.time()
     torch.set_num_threads(args.threads)
-    seed_everything(args.seed)
+    init_seed = args.seed if args.init_seed is None else args.init_seed
+    seed_everything(init_seed)
     root = data_dir(args.data_dir)
     run_dir = Path(args.run_dir or f"runs/guard-multitask-{time.strftime('%Y%m%d-%H%M%S')}")
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -204,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     ce_intent = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX, label_smoothing=0.1)
     ce_pii = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
 
-    rng = random.Random(args.seed)
+    rng = random.Random(init_seed)
     lengths = [min(len(e.ids), args.max_length) for e in enc]
     steps_per_epoch = math.ceil(len(enc) / args.batch_size)
     total_steps = int(steps_per_epoch * args.epochs)
@@ -299,6 +308,7 @@ def main(argv: list[str] | None = None) -> None:
         "extra_oos": {"judge": args.extra_oos_judge, "rows": extra_oos_rows} if args.extra_oos_judge else None,
         "version": args.version,
         "seed": args.seed,
+        "init_seed": init_seed,
         "epochs": args.epochs,
         "steps": step,
         "planned_steps": total_steps,
