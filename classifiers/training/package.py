@@ -129,16 +129,23 @@ def _pii_threshold(gm: GuardModel, val, tolerance: float = 0.015) -> dict:
     }
 
 
+def _clinc_texts(val) -> list[str]:
+    return [r.text for r in val if r.source.startswith("clinc/")]
+
+
+def _intent_decision_agreement(fp: GuardModel, q: GuardModel, texts: list[str]) -> float:
+    """Share of texts routed to the same intent (or oos) by both models at the manifest's threshold."""
+    return float(np.mean([a.intent == b.intent for a, b in zip(fp.predict(texts), q.predict(texts), strict=True)]))
+
+
 def _agreement(fp: GuardModel, q: GuardModel, val, thresholds: dict[str, float]) -> dict:
     """int8 vs fp32 on validation. ``clinc_val_intent_decision`` is the validation twin of the issue's test
     figure (routed intent or oos, at the shipped threshold, on CLINC utterances only): quantization choices are
     judged on it, never on test. ``intent_argmax_agreement`` spans every val text, including safety and PII
     rows whose intent is meaningless, so it reads lower."""
     texts = [r.text for r in val]
-    clinc = [r.text for r in val if r.source.startswith("clinc/")]
-    intent_decision = float(
-        np.mean([a.intent == b.intent for a, b in zip(fp.predict(clinc), q.predict(clinc), strict=True)])
-    )
+    clinc = _clinc_texts(val)
+    intent_decision = _intent_decision_agreement(fp, q, clinc)
     sf, pf = fp.scores(texts)
     sq, pq = q.scores(texts)
     t = np.array([thresholds[k] for k in SAFETY_LABELS])
@@ -223,7 +230,7 @@ def _static_int8_best_calibration(fp32: Path, run_dir: Path, texts: list[str], m
     choice is made on validation, never on test. Writes the winner to ``run_dir / MODEL_FILE``.
     """
     tok = base_tokenizer()
-    clinc = [r.text for r in val if r.source.startswith("clinc/")]
+    clinc = _clinc_texts(val)
     fp32_session = _session(fp32)
     scored: dict[str, float] = {}
     infos: dict[str, dict] = {}
@@ -231,10 +238,13 @@ def _static_int8_best_calibration(fp32: Path, run_dir: Path, texts: list[str], m
         path = run_dir / f"model.int8.{scheme}.onnx"
         infos[scheme] = quantize_static_int8(fp32, path, texts, tok, pad_free=scheme == "pad-free")
         m = man.model_copy(deep=True)
-        cal = _calibrate(GuardModel(m, _session(path), tok), val, cfg["intent_labels"])
+        q_session = _session(path)
+        cal = _calibrate(GuardModel(m, q_session, tok), val, cfg["intent_labels"])
         m.tasks.intent.threshold = cal["intent"]["threshold"]
-        q, f = GuardModel(m, _session(path), tok).predict(clinc), GuardModel(m, fp32_session, tok).predict(clinc)
-        scored[scheme] = float(np.mean([a.intent == b.intent for a, b in zip(q, f, strict=True)]))
+        # GuardModel reads the threshold when built: build both after it is set.
+        scored[scheme] = _intent_decision_agreement(
+            GuardModel(m, fp32_session, tok), GuardModel(m, q_session, tok), clinc
+        )
     best = max(CALIBRATION_SCHEMES, key=lambda k: scored[k])  # ties keep the v0.2 scheme (listed first)
     shutil.copyfile(run_dir / f"model.int8.{best}.onnx", run_dir / MODEL_FILE)
     print(f"[package] activation calibration: {best} (CLINC val intent decision agreement {scored})", flush=True)
