@@ -5,6 +5,7 @@ presidio_synth is the PII *evaluation* set, so its templates are deliberately no
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import string
@@ -234,8 +235,13 @@ def ssn(rng: random.Random) -> str:
     return f"{area:03d}{sep}{group:02d}{sep}{serial:04d}"
 
 
+# Fixed date range: Faker's relative bounds ("-60y", "now") move with the clock, so the same seed gave other
+# dates on another day, and other text.
+DATE_RANGE = (dt.date(1966, 1, 1), dt.date(2027, 12, 31))
+
+
 def _date(fake: Faker, rng: random.Random) -> str:
-    d = fake.date_between(start_date="-60y", end_date="+2y")
+    d = fake.date_between(start_date=DATE_RANGE[0], end_date=DATE_RANGE[1])
     return rng.choice(
         (
             d.strftime("%B %d, %Y"),
@@ -364,10 +370,18 @@ def fill(template: str, fakes: list[Faker], rng: random.Random) -> tuple[str, tu
 
 
 def seeded_fakers(base_seed: int) -> list[Faker]:
-    """One Faker per locale, seeded ``base_seed + i`` so the generated data is reproducible."""
+    """One Faker per locale, seeded ``base_seed + i`` so the generated data is reproducible.
+
+    Seeding is not enough on its own: Faker's it_IT address provider builds its ``cities`` list from a set, so
+    its order (and every city drawn from it) changed with PYTHONHASHSEED, i.e. with every process, and with it
+    the PII training and validation text. Such lists are sorted here.
+    """
     fakes = []
     for i, loc in enumerate(LOCALES):
         f = Faker(loc)
+        for provider in f.get_providers():
+            if isinstance(getattr(provider, "cities", None), list):
+                provider.cities = sorted(provider.cities)
         f.seed_instance(base_seed + i)
         fakes.append(f)
     return fakes

@@ -10,6 +10,7 @@ street address begins.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import random
 import re
@@ -95,7 +96,8 @@ def _renderers(ident: dict[str, str], fake: Faker, rng: random.Random) -> dict[s
         return sep.join((ident["StreetAddress"], f"{ident['City']}, {ident['State']} {ident['ZipCode']}"))
 
     def date_of_birth() -> str:
-        return rng.choice((ident["Birthday"], fake.date_of_birth().strftime("%d/%m/%Y"), fake.date()))
+        born = fake.date_between(start_date=_BIRTH_RANGE[0], end_date=_BIRTH_RANGE[1])
+        return rng.choice((ident["Birthday"], born.strftime("%d/%m/%Y"), born.isoformat()))
 
     return {
         **{k: (lambda: (full_name(), "PERSON")) for k in ("name", "person", "name_female", "name_male")},
@@ -120,8 +122,11 @@ def _renderers(ident: dict[str, str], fake: Faker, rng: random.Random) -> dict[s
         "nation_plural": lambda: (rng.choice(_NRP) + "s", None),
         "year": lambda: (str(rng.randint(1930, 2024)), "DATE_TIME"),
         "date_of_birth": lambda: (date_of_birth(), "DATE_TIME"),
-        "date_time": lambda: (fake.date_time().strftime(rng.choice(_DATETIME_FORMATS)), "DATE_TIME"),
-        "day_of_week": lambda: (rng.choice((fake.day_of_week(), fake.day_of_week().lower())), "DATE_TIME"),
+        "date_time": lambda: (_moment(fake).strftime(rng.choice(_DATETIME_FORMATS)), "DATE_TIME"),
+        "day_of_week": lambda: (
+            rng.choice((_moment(fake).strftime("%A"), _moment(fake).strftime("%A").lower())),
+            "DATE_TIME",
+        ),
         "email": lambda: (ident["EmailAddress"], "EMAIL_ADDRESS"),
         "phone_number": lambda: (rng.choice((ident["TelephoneNumber"], fake.phone_number())), "PHONE_NUMBER"),
         "credit_card_number": lambda: (fake.credit_card_number(), "CREDIT_CARD"),
@@ -134,6 +139,16 @@ def _renderers(ident: dict[str, str], fake: Faker, rng: random.Random) -> dict[s
 
 
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M")
+# Fixed ranges: Faker's defaults (date_time, date, date_of_birth) run up to "now", so the same seed rendered
+# other text every second.
+_BIRTH_RANGE = (dt.date(1935, 1, 1), dt.date(2008, 12, 31))
+_MOMENT_RANGE = (dt.datetime(1970, 1, 1), dt.datetime(2025, 12, 31, 23, 59, 59))
+
+
+def _moment(fake: Faker) -> dt.datetime:
+    return fake.date_time_between(start_date=_MOMENT_RANGE[0], end_date=_MOMENT_RANGE[1])
+
+
 _NRP = ("American", "Swedish", "German", "French", "Danish", "Russian", "Brazilian", "Italian", "Czech", "Finnish")
 
 
