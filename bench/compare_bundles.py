@@ -1,6 +1,6 @@
 """Two model bundles on the same machine in the same run: model-only throughput, interleaved, and the ratio.
 
-    python -m bench.compare_bundles --baseline-rev HEAD~1             # shipped bundle vs the one before it
+    python -m bench.compare_bundles --baseline-rev REV   # shipped bundle vs the one committed at REV
     python -m bench.compare_bundles --baseline DIR --candidate DIR2
 
 Why: "the new bundle is as fast as the one it replaces" must not rest on two ``bench.run`` reports made hours
