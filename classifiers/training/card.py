@@ -49,6 +49,27 @@ V01_TEST = {
     "pii.merged_micro_f1": 0.483,
 }
 
+# v0.2.0 test metrics (from its metrics.json; PII on the held-out presidio_synth templates, like later versions).
+V02_TEST = {
+    "intent.in_scope_accuracy": 0.9064,
+    "intent.oos_recall": 0.896,
+    "injection.recall_at_1pct_fpr": 0.9542,
+    "injection.fpr": 0.0096,
+    "xstest.unsafe_recall": 0.93,
+    "xstest.safe_flag_rate": 0.664,
+    "harmbench.recall": 0.82,
+    "davidson.f1": 0.9746,
+    "pii.micro_f1": 0.6667,
+    "pii.merged_micro_f1": 0.7255,
+}
+
+# Each release's card compares it with the version it replaces (default: v0.1.0).
+BASELINES: dict[str, tuple[str, dict[str, float]]] = {
+    "0.1.0": ("0.1.0", V01_TEST),
+    "0.2.0": ("0.1.0", V01_TEST),
+    "0.3.0": ("0.2.0", V02_TEST),
+}
+
 RELEASE_NOTES: dict[str, dict[str, Any]] = {
     "default": {
         "status": "Status: trained under a time budget on CPU; numbers below are honest test results.",
@@ -102,6 +123,53 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
             *_V01_LIMITATIONS[3:],
         ],
     },
+    "0.3.0": {
+        "status": "Status: **v0.3 (shipped)** — numbers below are honest test results; targets met: CLINC oos"
+        " recall, injection recall at 1% FPR, XSTest unsafe recall, Davidson F1, checksum-type PII recall,"
+        " size, int8/fp32 agreement on intent and safety decisions (the same set as v0.2). Not met: CLINC"
+        " in-scope accuracy, XSTest safe over-flagging, HarmBench recall, PII F1 (see the gap table).",
+        "changes": [
+            "Safety contrast set (`--safety-contrast`): slot-filled request frames where one filler flips the"
+            " label (harmful vs. safe-but-scary), categories after XSTest's published taxonomy, no XSTest or"
+            " HarmBench prompt or entity used. XSTest safe prompts flagged 0.664 -> 0.488, HarmBench 0.82 -> 0.85.",
+            "Extra out-of-scope rows (`--extra-oos-judge`): 2,994 training prompts from self-instruct,"
+            " Do-Not-Answer and `safety_synth` that the 6-layer intent teacher places in no CLINC intent (max"
+            " in-scope prob < 0.5) also train intent = `oos`.",
+            "Intent threshold scored on more oos (`--oos-holdout 0.5`): a hashed half of CLINC oos_train (127"
+            " utterances, never trained on) joins validation, so the oos-recall floor (>= 0.9 on val) is judged on"
+            " 227 utterances instead of 100. Earlier students lost 4-6 points of oos recall between val and test;"
+            " this one 2.6 (val 0.903, test 0.877).",
+            "int8: MatMul outputs stay fp32. ORT's static quantizer also rounded every projection's RESULT to one"
+            " per-tensor uint8 scale before the fp32 bias Add, for no speed gain. Without it, CLINC test intent"
+            " decisions agree with fp32 on 99.2% here; two earlier checkpoints of this recipe went from 98.7% /"
+            " 98.8% with the v0.2 graph to 99.1% / 99.3%. Model PII spans identical to fp32 on presidio test: 85%"
+            " (v0.2: 80%). Same speed (`bench.compare_bundles`).",
+            "int8 calibration: packaging quantizes with rows padded to 128 and pad-free (each length-sorted batch"
+            " padded to its own longest row, as inference does) and keeps the one whose CLINC validation intent"
+            " decisions agree better with fp32 (here rows padded to 128: 0.9945 vs 0.9931).",
+            "Trained with the README's command after the corpus became the same in every process (sorted Faker"
+            " it_IT cities, fixed date ranges), so that command rebuilds this model's data exactly.",
+        ],
+        "limitations": [
+            "Run-to-run spread of this recipe (two earlier checkpoints trained on the pre-fix corpus, init seeds 13"
+            " and 14, packaged the same way): in-scope 0.911 / 0.916, oos 0.879 / 0.861, injection 0.961 / 0.964,"
+            " XSTest unsafe 0.920 / 0.890, safe flagged 0.504 / 0.436, HarmBench 0.845 / 0.870, PII F1 0.700 /"
+            " 0.725. Read single-version differences below ~4 points on HarmBench or ~2.5 on PII F1 as noise;"
+            " XSTest unsafe recall sits close to its 0.90 target.",
+            "PII F1 0.717 (v0.2 0.724): PERSON 0.671 and LOCATION 0.618 on unseen presidio templates (multi-line"
+            " addresses, names without context). DATE_TIME (not an issue-3 target type; the default policy"
+            " detects but does not redact it) fell to 0.513 from 0.739. It moves with the PII token threshold:"
+            " v0.2's own weights requantized, threshold 0.8 instead of 0.7, gave 0.613. Rely on the pattern"
+            " recognizers for structured types.",
+            "Harmful head still over-flags safety questions about dangerous things (XSTest safe 49% flagged)."
+            " Do not block on `harmful` alone; use the escalation band.",
+            "Intent: 0.92 in-scope accuracy with a 3-layer student; its 6-layer teacher reaches 0.947 on val.",
+            "The shipped injection threshold (0.049, 1% FPR on validation) is far below the default policy's"
+            " escalate/block thresholds (0.5/0.8), so the deployed policy trades recall for fewer false alarms;"
+            " lower `safety.injection.escalate` to use the model's operating point.",
+            *_V01_LIMITATIONS[3:],
+        ],
+    },
     "0.1.0": {
         "status": "Status: **first real model (v0.1)** — trained under a time budget on CPU; numbers below are"
         " honest test results, several are below the issue-3 targets (see the gap table).",
@@ -148,14 +216,15 @@ def _distillation_lines(kd: dict[str, Any] | None) -> list[str]:
     ]
 
 
-def _changes_lines(notes: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
+def _changes_lines(version: str, notes: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
     """ "What changed" bullets plus a previous-vs-this table, so a reader sees the trade-offs in one place."""
     if not notes["changes"]:
         return []
     now = _metric_values(metrics)
-    lines = ["## What changed since v0.1.0", "", *[f"- {c}" for c in notes["changes"]], ""]
-    lines += ["| metric (test) | v0.1.0 | this | change |", "|---|---|---|---|"]
-    for k, old in V01_TEST.items():
+    base_version, base = BASELINES.get(version, ("0.1.0", V01_TEST))
+    lines = [f"## What changed since v{base_version}", "", *[f"- {c}" for c in notes["changes"]], ""]
+    lines += [f"| metric (test) | v{base_version} | this | change |", "|---|---|---|---|"]
+    for k, old in base.items():
         lines.append(f"| {k} | {old:.3f} | {now[k]:.3f} | {now[k] - old:+.3f} |")
     return [*lines, ""]
 
@@ -200,7 +269,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         "",
         notes["status"],
         "",
-        *_changes_lines(notes, metrics),
+        *_changes_lines(man.version, notes, metrics),
         "## Shipped thresholds (all chosen on validation)",
         "",
         f"- injection {th['injection']:.4f} (≤ 1% FPR on validation benign), toxic {th['toxic']:.4f} (max F1 on val),"
@@ -246,9 +315,21 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
             if tr.get("safety_contrast")
             else ""
         )
+        + (
+            f"; plus {tr['extra_oos']['rows']} other training prompts that the intent teacher"
+            f" (`{tr['extra_oos']['judge']}`) places in no CLINC intent, labelled `oos`"
+            if tr.get("extra_oos")
+            else ""
+        )
         + "), presidio_synth TRAIN templates (rows + fresh fills with"
         " FakeNameGenerator identities; split by template id, seed 20240). Not used for training: CLINC"
-        " test, BIPIA test, HarmBench, XSTest, presidio_synth test templates, hh-rlhf.",
+        " test, BIPIA test, HarmBench, XSTest, presidio_synth test templates, hh-rlhf"
+        + (
+            f", and a hashed {tr['oos_holdout']:.0%} of CLINC oos_train (moved to validation for the intent threshold)"
+            if tr.get("oos_holdout")
+            else ""
+        )
+        + ".",
         "",
         f"Dedup: {json.dumps(comp.get('dedup', {}))}",
         "",
