@@ -4,8 +4,8 @@
     python -m bench.compare_bundles --baseline DIR --candidate DIR2
 
 Why: "the new bundle is as fast as the one it replaces" must not rest on two ``bench.run`` reports made hours
-apart on a shared host. The host alone moved model-only throughput by ~25% between runs (the same v0.2 bundle,
-all tasks / short mix / 2 threads: 2,227 msgs/s in the committed report, 1,520-1,870 a session later). Rounds
+apart on a shared host. The host alone moves model-only throughput by ~25% (the same v0.2 bundle, all tasks /
+short mix / 2 threads: 2,227 msgs/s in its committed report, 1,520-2,340 within one later session). Rounds
 alternate baseline and candidate, so slow drift hits both; the ratio is the median of per-round ratios.
 """
 
