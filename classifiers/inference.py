@@ -19,6 +19,7 @@ import onnxruntime as ort
 from tokenizers import Encoding, Tokenizer
 
 from classifiers.bundle import BundleManifest, load_manifest
+from classifiers.casing import CASE_INPUT, token_case_ids
 
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "models" / "guard-multitask"
 WINDOW_OVERLAP = 32
@@ -81,13 +82,22 @@ class _Tokens:
     ids lazily, only for texts whose windows predicted PII).
     """
 
-    __slots__ = ("_encoding", "_offsets", "_word_ids", "ids")
+    __slots__ = ("_case", "_encoding", "_offsets", "_text", "_word_ids", "ids")
 
-    def __init__(self, encoding: Encoding):
+    def __init__(self, encoding: Encoding, text: str):
         self._encoding = encoding
+        self._text = text
         self.ids = np.asarray(encoding.ids, dtype=np.int64)
         self._offsets: list[tuple[int, int]] | None = None
         self._word_ids: list[int | None] | None = None
+        self._case: np.ndarray | None = None
+
+    @property
+    def case_ids(self) -> np.ndarray:
+        """Per-token case ids (``classifiers.casing``), for bundles whose graph reads them."""
+        if self._case is None:
+            self._case = token_case_ids(self._text, self.offsets)
+        return self._case
 
     @property
     def offsets(self) -> list[tuple[int, int]]:
@@ -149,6 +159,8 @@ class GuardModel:
         self._intent_threshold = tasks.intent.threshold
         self._pii_labels = list(tasks.pii.labels)
         self._pii_threshold = tasks.pii.threshold
+        # v0.4+ graphs take letter case as a third input; older bundles read ids and mask only.
+        self._case_input = CASE_INPUT in {i.name for i in session.get_inputs()}
 
     @classmethod
     def load(
@@ -204,7 +216,8 @@ class GuardModel:
         return s, p
 
     def _forward(self, texts: list[str]):
-        encs = [_Tokens(e) for e in self._tok.encode_batch(texts, add_special_tokens=False)]
+        encoded = self._tok.encode_batch(texts, add_special_tokens=False)
+        encs = [_Tokens(e, t) for e, t in zip(encoded, texts, strict=True)]
         body = self._max_length - 2
         windows: list[_Window] = []
         per_text: list[list[int]] = [[] for _ in texts]
@@ -269,6 +282,7 @@ class GuardModel:
         width = max(windows[k].end - windows[k].start for k in batch) + 2
         ids = np.full((len(batch), width), self._pad, np.int64)
         att = np.zeros((len(batch), width), np.int64)
+        case = np.zeros((len(batch), width), np.int64) if self._case_input else None
         for r, k in enumerate(batch):
             w = windows[k]
             n = w.end - w.start
@@ -276,9 +290,12 @@ class GuardModel:
             ids[r, 1 : n + 1] = encs[w.text].ids[w.start : w.end]
             ids[r, n + 1] = self._sep
             att[r, : n + 2] = 1
-        s_log, i_log, p_log = self._session.run(
-            ["safety_logits", "intent_logits", "pii_logits"], {"input_ids": ids, "attention_mask": att}
-        )
+            if case is not None:
+                case[r, 1 : n + 1] = encs[w.text].case_ids[w.start : w.end]
+        feed = {"input_ids": ids, "attention_mask": att}
+        if case is not None:
+            feed[CASE_INPUT] = case
+        s_log, i_log, p_log = self._session.run(["safety_logits", "intent_logits", "pii_logits"], feed)
         safety[batch] = _sigmoid(s_log)
         intent[batch] = _softmax(i_log)
         pred = p_log.argmax(-1)
