@@ -63,11 +63,27 @@ V02_TEST = {
     "pii.merged_micro_f1": 0.7255,
 }
 
+# v0.3.0 test metrics (from its metrics.json); from here the 8-target-type PII F1 (the issue's) is compared too.
+V03_TEST = {
+    "intent.in_scope_accuracy": 0.9156,
+    "intent.oos_recall": 0.877,
+    "injection.recall_at_1pct_fpr": 0.9608,
+    "injection.fpr": 0.0127,
+    "xstest.unsafe_recall": 0.92,
+    "xstest.safe_flag_rate": 0.488,
+    "harmbench.recall": 0.85,
+    "davidson.f1": 0.9752,
+    "pii.micro_f1": 0.6302,
+    "pii.merged_micro_f1": 0.6955,
+    "pii.target_types_f1": 0.7171,
+}
+
 # Each release's card compares it with the version it replaces (default: v0.1.0).
 BASELINES: dict[str, tuple[str, dict[str, float]]] = {
     "0.1.0": ("0.1.0", V01_TEST),
     "0.2.0": ("0.1.0", V01_TEST),
     "0.3.0": ("0.2.0", V02_TEST),
+    "0.4.0": ("0.3.0", V03_TEST),
 }
 
 RELEASE_NOTES: dict[str, dict[str, Any]] = {
@@ -192,6 +208,7 @@ def _metric_values(m: dict[str, Any]) -> dict[str, float]:
         "davidson.f1": m["davidson"]["f1"],
         "pii.micro_f1": m["pii"]["model"]["micro"]["f1"],
         "pii.merged_micro_f1": merged["micro"]["f1"] if isinstance(merged, dict) else float("nan"),
+        "pii.target_types_f1": m["pii"].get("target_types", {}).get("f1", float("nan")),
     }
 
 
@@ -263,6 +280,15 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         "One shared 3-layer MiniLM encoder (layers "
         f"{tr.get('layers')} of all-MiniLM-L6-v2, uncased WordPiece) with three heads, run once per window:",
         "",
+        *(
+            [
+                "- inputs `input_ids`, `attention_mask` and `case_ids` (1 where a token starts with an upper-case"
+                " letter, `classifiers.casing`; fed as BERT token-type ids): the uncased vocabulary drops the case"
+                " that marks names and places",
+            ]
+            if tr.get("case_input")
+            else []
+        ),
         "- `safety_logits [B,3]`: independent sigmoids for injection / toxic / harmful (benign = none over threshold)",
         f"- `intent_logits [B,{len(man.tasks.intent.labels)}]`: CLINC150 intents + `oos` (softmax, oos threshold)",
         f"- `pii_logits [B,T,{len(man.tasks.pii.labels)}]`: BIO tags over {', '.join(pii_types)}",
@@ -276,7 +302,12 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         f" harmful {th['harmful']:.4f} ({harmful_rule})",
         f"- intent: in scope iff max in-scope prob ≥ {man.tasks.intent.threshold:.3f} and ≥ p(oos)"
         f" ({tr.get('calibration', {}).get('intent', {}).get('rule', 'max val in-scope accuracy + oos recall')})",
-        f"- PII token confidence ≥ {man.tasks.pii.threshold:.2f}",
+        f"- PII token confidence ≥ {man.tasks.pii.threshold:.2f}"
+        + (
+            f" (swept on {pii_cal['n_texts']} {pii_cal['swept_on']}: F1 {pii_cal['val_f1']:.3f})"
+            if (pii_cal := tr.get("calibration", {}).get("pii", {})).get("swept_on")
+            else ""
+        ),
         "",
         "## Test results (public test splits, never trained or tuned on)",
         "",
@@ -324,6 +355,13 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         + "), presidio_synth TRAIN templates (rows + fresh fills with"
         " FakeNameGenerator identities; split by template id, seed 20240). Not used for training: CLINC"
         " test, BIPIA test, HarmBench, XSTest, presidio_synth test templates, hh-rlhf"
+        + (
+            f", a hashed {tr['pii_val_templates']:.0%} of the presidio_synth train-side templates (seed"
+            f" {comp.get('params', {}).get('presidio_val_template_seed')}; their rows validate PII and pick its"
+            " threshold)"
+            if tr.get("pii_val_templates")
+            else ""
+        )
         + (
             f", and a hashed {tr['oos_holdout']:.0%} of CLINC oos_train (moved to validation for the intent threshold)"
             if tr.get("oos_holdout")

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from tokenizers import Tokenizer
 
-from classifiers.training.data.common import Example
+from classifiers.casing import token_case_ids
+from classifiers.training.data.common import Example, stable_fraction
 from classifiers.training.labels import IGNORE_INDEX, PII_LABELS, SAFETY_LABELS
 
 _PII_INDEX = {lbl: i for i, lbl in enumerate(PII_LABELS)}
@@ -26,6 +27,12 @@ class Encoded:
     safety_mask: np.ndarray  # float32 [3]
     intent: int
     focus: tuple[int, int] | None  # token index range that the window must include
+    case: np.ndarray | None = None  # int64 case ids aligned with ids (classifiers.casing)
+
+
+# Share of all-lowercase rows without PII (CLINC, banking77, ...) shown as if sentence-cased (first token 1).
+# CLINC is lowercase only; without this the intent head never sees a capital, and users type "What's my balance".
+SENTENCE_CASE_SHARE = 0.5
 
 
 def pii_token_labels(word_ids: list[int | None], offsets: list[tuple[int, int]], spans) -> np.ndarray:
@@ -47,12 +54,19 @@ def pii_token_labels(word_ids: list[int | None], offsets: list[tuple[int, int]],
     return labels
 
 
-def encode_all(tok: Tokenizer, rows: list[Example], intent_index: dict[str, int]) -> list[Encoded]:
+def encode_all(
+    tok: Tokenizer, rows: list[Example], intent_index: dict[str, int], *, with_case: bool = False
+) -> list[Encoded]:
+    """Token ids and labels per row; ``with_case`` adds the case ids a ``case_input`` model reads."""
     encs = tok.encode_batch([r.text for r in rows], add_special_tokens=False)
     out: list[Encoded] = []
     for r, e in zip(rows, encs, strict=True):
         ids = np.asarray(e.ids, dtype=np.int32)
         pii = pii_token_labels(e.word_ids, e.offsets, r.pii) if r.pii is not None else None
+        case = token_case_ids(r.text, e.offsets) if with_case else None
+        lowercase_without_pii = case is not None and len(case) and not r.pii and not case.any()
+        if lowercase_without_pii and stable_fraction(f"sentence-case:{r.text}", 0) < SENTENCE_CASE_SHARE:
+            case[0] = 1
         if r.safety is None:
             safety = np.zeros(len(SAFETY_LABELS), np.float32)
             mask = np.zeros(len(SAFETY_LABELS), np.float32)
@@ -66,7 +80,7 @@ def encode_all(tok: Tokenizer, rows: list[Example], intent_index: dict[str, int]
             if toks:
                 focus = (toks[0], toks[-1] + 1)
         intent = intent_index[r.intent] if r.intent is not None else IGNORE_INDEX
-        out.append(Encoded(ids, pii, safety, mask, intent, focus))
+        out.append(Encoded(ids, pii, safety, mask, intent, focus, case))
     return out
 
 
@@ -86,7 +100,8 @@ def choose_window(n: int, body: int, focus: tuple[int, int] | None, rng: random.
 
 
 def collate(batch: list[Encoded], max_length: int, cls_id: int, sep_id: int, rng: random.Random):
-    """Dynamic padding to the longest window in the batch; returns numpy arrays."""
+    """Dynamic padding to the longest window in the batch; returns numpy arrays, case ids last (zeros for rows
+    encoded without them)."""
     body = max_length - 2
     windows = []
     for ex in batch:
@@ -97,6 +112,7 @@ def collate(batch: list[Encoded], max_length: int, cls_id: int, sep_id: int, rng
     ids = np.zeros((b, width), np.int64)
     att = np.zeros((b, width), np.int64)
     pii = np.full((b, width), IGNORE_INDEX, np.int64)
+    case = np.zeros((b, width), np.int64)
     for i, (ex, s, e) in enumerate(windows):
         n = e - s
         ids[i, 0] = cls_id
@@ -105,10 +121,12 @@ def collate(batch: list[Encoded], max_length: int, cls_id: int, sep_id: int, rng
         att[i, : n + 2] = 1
         if ex.pii is not None:
             pii[i, 1 : n + 1] = ex.pii[s:e]
+        if ex.case is not None:
+            case[i, 1 : n + 1] = ex.case[s:e]
     safety = np.stack([ex.safety for ex in batch])
     smask = np.stack([ex.safety_mask for ex in batch])
     intent = np.asarray([ex.intent for ex in batch], np.int64)
-    return ids, att, safety, smask, intent, pii
+    return ids, att, safety, smask, intent, pii, case
 
 
 def bucketed_batches(lengths: list[int], batch_size: int, rng: random.Random, chunk: int = 64) -> list[list[int]]:

@@ -1,6 +1,7 @@
 """Checkpoint → fp32 ONNX → int8 ONNX.
 
-The wrapper fixes token_type_ids to zeros inside the graph so the runtime feeds only ids and mask.
+The wrapper fixes token_type_ids to zeros inside the graph so the runtime feeds only ids and mask, except for
+``case_input`` models (v0.4), whose graph takes a third input, ``case_ids`` (see ``classifiers.casing``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from onnx import helper, numpy_helper
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from torch import nn
 
+from classifiers.casing import CASE_INPUT
 from classifiers.training.labels import PII_LABELS, SAFETY_LABELS
 from classifiers.training.model import GuardMultiTask, base_tokenizer
 
@@ -31,6 +33,15 @@ class _ExportWrapper(nn.Module):
         return self.model(input_ids, attention_mask)
 
 
+class _CaseExportWrapper(nn.Module):
+    def __init__(self, model: GuardMultiTask):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, case_ids: torch.Tensor):
+        return self.model(input_ids, attention_mask, case_ids)
+
+
 def load_checkpoint(run_dir: Path) -> tuple[GuardMultiTask, dict]:
     cfg = json.loads((run_dir / "train_config.json").read_text())
     model = GuardMultiTask(
@@ -39,6 +50,7 @@ def load_checkpoint(run_dir: Path) -> tuple[GuardMultiTask, dict]:
         len(cfg["intent_labels"]),
         len(PII_LABELS),
         safety_pool=cfg.get("safety_pool", "mean"),
+        case_input=cfg.get("case_input", False),
     )
     model.load_state_dict(torch.load(run_dir / "model.pt", map_location="cpu"))
     model.eval()
@@ -48,20 +60,29 @@ def load_checkpoint(run_dir: Path) -> tuple[GuardMultiTask, dict]:
 def export_fp32(model: GuardMultiTask, path: Path) -> Path:
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]], dtype=torch.long)
     att = (ids != 0).long()
-    dyn = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"}}
+    names = ["input_ids", "attention_mask"]
+    wrapper: nn.Module = _ExportWrapper(model)
+    example: tuple[torch.Tensor, ...] = (ids, att)
+    if model.case_input:
+        names.append(CASE_INPUT)
+        wrapper = _CaseExportWrapper(model)
+        example = (ids, att, torch.tensor([[0, 1, 0, 0], [0, 1, 0, 0]], dtype=torch.long))
+    dyn = {name: {0: "batch", 1: "seq"} for name in names}
     dyn.update({"safety_logits": {0: "batch"}, "intent_logits": {0: "batch"}, "pii_logits": {0: "batch", 1: "seq"}})
+    was_training = model.training
     with torch.no_grad():
         torch.onnx.export(
-            _ExportWrapper(model),
-            (ids, att),
+            wrapper,
+            example,
             str(path),
-            input_names=["input_ids", "attention_mask"],
+            input_names=names,
             output_names=OUTPUTS,
             dynamic_axes=dyn,
             opset_version=OPSET,
             dynamo=False,
             do_constant_folding=True,
         )
+    model.train(was_training)  # the exporter leaves the module in training mode (dropout on)
     return path
 
 

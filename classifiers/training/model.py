@@ -28,7 +28,12 @@ def base_tokenizer() -> Tokenizer:
 class GuardMultiTask(nn.Module):
     """``safety_pool="meanmax"`` (v0.2) feeds the safety head [mean ‖ masked max] of the token states: a short
     attack inside a long benign window moves the max even when the mean barely changes. Intent keeps mean
-    pooling (whole-utterance meaning). ``"mean"`` reproduces v0.1 checkpoints."""
+    pooling (whole-utterance meaning). ``"mean"`` reproduces v0.1 checkpoints.
+
+    ``case_input=True`` (v0.4) feeds :func:`classifiers.casing.token_case_ids` as BERT's token-type ids: the
+    uncased vocabulary cannot tell "Mill Village" from "mill village", and the PII head needs that cue to find
+    names in sentence shapes it never saw. Type 1 starts as a copy of type 0, so the feature begins as a no-op
+    and training decides what it means."""
 
     def __init__(
         self,
@@ -38,8 +43,10 @@ class GuardMultiTask(nn.Module):
         n_pii: int,
         dropout: float = 0.1,
         safety_pool: str = "mean",
+        case_input: bool = False,
     ):
         super().__init__()
+        self.case_input = case_input
         if safety_pool not in ("mean", "meanmax"):
             raise ValueError(f"unknown safety_pool {safety_pool!r}")
         self.safety_pool = safety_pool
@@ -48,6 +55,10 @@ class GuardMultiTask(nn.Module):
         bert = BertModel.from_pretrained(str(base_model_dir()), add_pooling_layer=False, local_files_only=True)
         bert.encoder.layer = nn.ModuleList([bert.encoder.layer[i] for i in layers])
         bert.config.num_hidden_layers = len(layers)
+        if case_input:
+            with torch.no_grad():
+                types = bert.embeddings.token_type_embeddings.weight
+                types[1].copy_(types[0])
         self.encoder = bert
         hidden = bert.config.hidden_size
         self.drop = nn.Dropout(dropout)
@@ -55,11 +66,11 @@ class GuardMultiTask(nn.Module):
         self.intent = nn.Linear(hidden, n_intent)
         self.pii = nn.Linear(hidden, n_pii)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, case_ids: torch.Tensor | None = None):
+        if case_ids is None or not self.case_input:
+            case_ids = torch.zeros_like(input_ids)
         out = self.encoder(
-            input_ids=input_ids,
-            attention_mask=attention_mask,
-            token_type_ids=torch.zeros_like(input_ids),
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=case_ids
         ).last_hidden_state
         m = attention_mask.unsqueeze(-1).to(out.dtype)
         pooled = (out * m).sum(1) / m.sum(1).clamp(min=1.0)

@@ -18,9 +18,10 @@ import numpy as np
 import onnxruntime as ort
 
 from classifiers.bundle import BundleManifest, IntentTask, PiiTask, SafetyTask, Tasks, sha256_file, write_manifest
+from classifiers.casing import CASE_INPUT, token_case_ids
 from classifiers.inference import GuardModel
 from classifiers.training import calibrate
-from classifiers.training.data.build import build_corpus
+from classifiers.training.data.build import PRESIDIO_VAL_SOURCE, build_corpus
 from classifiers.training.data.common import data_dir
 from classifiers.training.export import export_fp32, load_checkpoint, quantize_int8, save_tokenizer
 from classifiers.training.labels import OOS_LABEL, PII_LABELS, SAFETY_LABELS
@@ -104,15 +105,20 @@ def _calibrate(gm: GuardModel, val, intent_labels: list[str]) -> dict:
 
 
 def _pii_threshold(gm: GuardModel, val, tolerance: float = 0.015) -> dict:
-    """Token-confidence threshold on the synthetic PII validation sentences, leaning to precision.
+    """Token-confidence threshold on the PII validation sentences, leaning to precision.
 
-    The synthetic sentences come from the same generator as training, so they overstate recall and contain
-    almost no PII-free text; spurious spans on ordinary words (e.g. "is" tagged PERSON) are what hurts
-    real traffic. We therefore take the HIGHEST threshold whose F1 is within ``tolerance`` of the best.
+    When the corpus holds presidio templates out (``pii_val_templates``, v0.4), only their rows are swept:
+    they are the one validation set whose sentence shapes training never saw, like the test set's. Otherwise the
+    synthetic sentences are used; they come from the same generator as training, so they overstate recall and
+    contain almost no PII-free text; spurious spans on ordinary words (e.g. "is" tagged PERSON) are what hurts
+    real traffic. Either way we take the HIGHEST threshold whose F1 is within ``tolerance`` of the best.
     """
     from classifiers.training.evaluate import pii_scores
 
     rows = [r for r in val if r.pii is not None]
+    held_out = [r for r in rows if r.source == PRESIDIO_VAL_SOURCE]
+    swept_on = "presidio held-out train-side templates" if held_out else "synthetic validation sentences"
+    rows = held_out or rows
     sweep: dict[float, float] = {}
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         gm._pii_threshold = t
@@ -125,6 +131,8 @@ def _pii_threshold(gm: GuardModel, val, tolerance: float = 0.015) -> dict:
         "threshold": chosen,
         "val_f1": sweep[chosen],
         "rule": f"highest t with F1 >= best-{tolerance}",
+        "swept_on": swept_on,
+        "n_texts": len(rows),
         "sweep": sweep,
     }
 
@@ -155,10 +163,14 @@ def _agreement(fp: GuardModel, q: GuardModel, val, thresholds: dict[str, float])
     width = max(len(e.ids) for e in enc)
     ids = np.zeros((len(enc), width), np.int64)
     att = np.zeros_like(ids)
-    for i, e in enumerate(enc):
+    case = np.zeros_like(ids)
+    for i, (e, text) in enumerate(zip(enc, pii_rows, strict=True)):
         ids[i, : len(e.ids)] = e.ids
         att[i, : len(e.ids)] = 1
+        case[i, : len(e.ids)] = token_case_ids(text, e.offsets)
     feed = {"input_ids": ids, "attention_mask": att}
+    if CASE_INPUT in {x.name for x in q._session.get_inputs()}:
+        feed[CASE_INPUT] = case
     tf = fp._session.run(["pii_logits"], feed)[0].argmax(-1)
     tq = q._session.run(["pii_logits"], feed)[0].argmax(-1)
     mask = att.astype(bool)
@@ -276,6 +288,7 @@ def finalize(
         safety_contrast_set=cfg.get("safety_contrast", False),
         pii_documents=cfg.get("pii_documents", 0),
         oos_holdout=cfg.get("oos_holdout", 0.0),
+        pii_val_templates=cfg.get("pii_val_templates", 0.0),
     ).val
     if limit:
         val = random.Random(0).sample(val, min(limit, len(val)))
@@ -336,10 +349,12 @@ def finalize(
         },
         "layers": cfg["layers"],
         "safety_pool": cfg.get("safety_pool", "mean"),
+        "case_input": cfg.get("case_input", False),
         "safety_contrast": cfg.get("safety_contrast", False),
         "distillation": cfg.get("distillation"),
         "pii_documents": cfg.get("pii_documents", 0),
         "oos_holdout": cfg.get("oos_holdout", 0.0),
+        "pii_val_templates": cfg.get("pii_val_templates", 0.0),
         "extra_oos": cfg.get("extra_oos"),
         "epochs": cfg["epochs"],
         "steps": cfg["steps"],

@@ -60,35 +60,48 @@ from onnxruntime.quantization import (
 )
 from tokenizers import Tokenizer
 
+from classifiers.casing import CASE_INPUT, token_case_ids
+
 CALIBRATION_WIDTH = 128  # percentile calibration needs one shape for every batch
 PERCENTILE = 99.999
 KEEP_FP32 = ("/model/pii/MatMul",)
 
 
 def calibration_feeds(
-    texts: Sequence[str], tokenizer: Tokenizer, *, batch_size: int = 32, width: int | None = CALIBRATION_WIDTH
+    texts: Sequence[str],
+    tokenizer: Tokenizer,
+    *,
+    batch_size: int = 32,
+    width: int | None = CALIBRATION_WIDTH,
+    case: bool = False,
 ) -> list[dict[str, np.ndarray]]:
     """Batches of ``[CLS] text [SEP]`` (texts longer than a window are cut).
 
     ``width`` pads every batch to one shape (the v0.2 scheme). ``None`` sorts texts by length and pads each
     batch only to its own longest row, as inference does, so the activation statistics come from real tokens
-    rather than from the pad positions that fill most of a 128-wide row of a short message.
+    rather than from the pad positions that fill most of a 128-wide row of a short message. ``case`` adds the
+    ``case_ids`` input of v0.4 graphs.
     """
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     limit = width or CALIBRATION_WIDTH
-    encs = [e.ids[: limit - 2] for e in tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+    encoded = tokenizer.encode_batch(list(texts), add_special_tokens=False)
+    encs = [
+        (e.ids[: limit - 2], token_case_ids(t, e.offsets)[: limit - 2]) for e, t in zip(encoded, texts, strict=True)
+    ]
     if width is None:
-        encs.sort(key=len)
+        encs.sort(key=lambda row: len(row[0]))
     feeds = []
     for i in range(0, len(encs), batch_size):
         rows = encs[i : i + batch_size]
-        w = width or max(len(r) for r in rows) + 2
+        w = width or max(len(r) for r, _ in rows) + 2
         ids = np.zeros((len(rows), w), np.int64)
         att = np.zeros_like(ids)
-        for r, body in enumerate(rows):
+        cases = np.zeros_like(ids)
+        for r, (body, body_case) in enumerate(rows):
             ids[r, 0], ids[r, 1 : len(body) + 1], ids[r, len(body) + 1] = cls_id, body, sep_id
             att[r, : len(body) + 2] = 1
-        feeds.append({"input_ids": ids, "attention_mask": att})
+            cases[r, 1 : len(body) + 1] = body_case
+        feeds.append({"input_ids": ids, "attention_mask": att, **({CASE_INPUT: cases} if case else {})})
     return feeds
 
 
@@ -147,10 +160,11 @@ def quantize_static_int8(
     (see the module doc for why that is off by default)."""
     from classifiers.training.export import matmul_weights_to_int8  # lazily: export imports torch
 
-    feeds = calibration_feeds(texts, tokenizer, width=None if pad_free else CALIBRATION_WIDTH)
+    model = onnx.load(str(fp32))
+    case = CASE_INPUT in {i.name for i in model.graph.input}
+    feeds = calibration_feeds(texts, tokenizer, width=None if pad_free else CALIBRATION_WIDTH, case=case)
     # One collect per batch when shapes differ (pad-free widths, or a short last batch), else one collect.
     uniform = len({f["input_ids"].shape for f in feeds}) == 1
-    model = onnx.load(str(fp32))
     static_matmuls = {n.name for n in _weight_matmuls(model) if not keep_fp32_activations(n)}
     exclude = [n.name for n in model.graph.node if n.op_type == "MatMul" and n.name not in static_matmuls]
     static = out.with_suffix(".static.onnx")

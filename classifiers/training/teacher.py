@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> None:
         for b in bucketed_batches(lengths, args.batch_size, rng):
             if step >= total:
                 break
-            ids, att, _, _, y, _ = collate([enc[i] for i in b], 128, cls_id, sep_id, rng)
+            ids, att, _, _, y, _, _ = collate([enc[i] for i in b], 128, cls_id, sep_id, rng)
             with torch.autocast("cpu", dtype=torch.bfloat16):
                 out = model(torch.from_numpy(ids), torch.from_numpy(att))
             loss = ce(out.float(), torch.from_numpy(y))

@@ -99,6 +99,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--kd-alpha", type=float, default=0.5, help="weight of the distillation term in the intent loss")
     p.add_argument("--kd-temperature", type=float, default=2.0, help="softmax temperature for distillation")
+    p.add_argument(
+        "--pii-val-templates",
+        type=float,
+        default=0.0,
+        help="share of presidio train-side templates held out as PII validation (v0.4; picks the PII threshold)",
+    )
+    p.add_argument(
+        "--case-input",
+        action="store_true",
+        help="feed letter case as token-type ids (v0.4; see classifiers.casing): the uncased vocabulary hides it",
+    )
     p.add_argument("--version", default="0.2.0", help="bundle version written into the manifest")
     p.add_argument(
         "--time-budget-min",
@@ -170,6 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         safety_contrast_set=args.safety_contrast,
         pii_documents=args.pii_documents,
         oos_holdout=args.oos_holdout,
+        pii_val_templates=args.pii_val_templates,
     )
     train_rows = corpus.train[: args.limit] if args.limit else corpus.train
     extra_oos_rows = 0
@@ -187,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
     intent_index = {lbl: i for i, lbl in enumerate(intents)}
     tok = base_tokenizer()
     cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
-    enc = encode_all(tok, train_rows, intent_index)
+    enc = encode_all(tok, train_rows, intent_index, with_case=args.case_input)
     print(f"[data] train={len(enc)} val={len(corpus.val)} built in {time.time() - t0:.1f}s", flush=True)
     soft: np.ndarray | None = None
     distillation: dict | None = None
@@ -203,7 +215,14 @@ def main(argv: list[str] | None = None) -> None:
         }
         print(f"[distil] teacher logits for {int(labelled.sum())} intent rows ({time.time() - t0:.0f}s)", flush=True)
 
-    model = GuardMultiTask(layers, len(SAFETY_LABELS), len(intents), len(PII_LABELS), safety_pool=args.safety_pool)
+    model = GuardMultiTask(
+        layers,
+        len(SAFETY_LABELS),
+        len(intents),
+        len(PII_LABELS),
+        safety_pool=args.safety_pool,
+        case_input=args.case_input,
+    )
     # pos_weight balances the rarer injection/harmful positives against the large benign pool.
     pos = np.sum([e.safety * e.safety_mask for e in enc], axis=0)
     tot = np.sum([e.safety_mask for e in enc], axis=0)
@@ -259,9 +278,11 @@ def main(argv: list[str] | None = None) -> None:
         for b in bucketed_batches(lengths, args.batch_size, rng):
             if step >= total_steps or progress(step) >= 1.0:
                 break
-            ids, att, safety, smask, intent, pii = collate([enc[i] for i in b], args.max_length, cls_id, sep_id, rng)
+            ids, att, safety, smask, intent, pii, case = collate(
+                [enc[i] for i in b], args.max_length, cls_id, sep_id, rng
+            )
             with torch.autocast("cpu", dtype=torch.bfloat16):
-                out = model(torch.from_numpy(ids), torch.from_numpy(att))
+                out = model(torch.from_numpy(ids), torch.from_numpy(att), torch.from_numpy(case))
             st = torch.from_numpy(safety)
             sm = torch.from_numpy(smask)
             bce = nn.functional.binary_cross_entropy_with_logits(out[0].float(), st, reduction="none", pos_weight=pw)
@@ -301,10 +322,12 @@ def main(argv: list[str] | None = None) -> None:
     cfg = {
         "layers": layers,
         "safety_pool": args.safety_pool,
+        "case_input": args.case_input,
         "safety_contrast": args.safety_contrast,
         "distillation": distillation,
         "pii_documents": args.pii_documents,
         "oos_holdout": args.oos_holdout,
+        "pii_val_templates": args.pii_val_templates,
         "extra_oos": {"judge": args.extra_oos_judge, "rows": extra_oos_rows} if args.extra_oos_judge else None,
         "version": args.version,
         "seed": args.seed,

@@ -87,3 +87,29 @@ def test_oos_holdout_moves_only_oos_train_and_is_stable(datasets) -> None:
     assert sum(r.intent != "oos" for r in kept) == len(rows) - n_oos  # in-scope training rows untouched
     assert [r.text for r in intent.hold_out_oos_train(rows, 0.5)[1]] == [r.text for r in moved]
     assert intent.hold_out_oos_train(rows, 0.0) == (rows, [])
+
+
+def test_validation_templates_come_from_the_train_side_and_leave_training(datasets) -> None:
+    """PII validation on unseen sentence shapes: held-out train-side templates, never a test one."""
+    frac = 0.3
+    train = presidio.load_presidio(datasets, "train", val_fraction=frac)
+    val = presidio.load_presidio(datasets, "val", val_fraction=frac)
+    test = presidio.load_presidio(datasets, "test", val_fraction=frac)
+    assert len(train) + len(val) == len(presidio.load_presidio(datasets, "train"))
+    assert test == presidio.load_presidio(datasets, "test")  # the test split never moves
+    train_ids, val_ids = {r.source for r in train}, {r.source for r in val}
+    assert val_ids and train_ids.isdisjoint(val_ids) and val_ids.isdisjoint(r.source for r in test)
+    assert 0.15 < len(val_ids) / (len(val_ids) + len(train_ids)) < 0.45
+    kept = {i for i, _ in presidio.train_templates(datasets, val_fraction=frac)}
+    assert {f"presidio/{i}" for i in kept} >= train_ids and not {f"presidio/{i}" for i in kept} & val_ids
+    assert presidio.load_presidio(datasets, "val") == []  # off unless asked for
+
+
+def test_corpus_puts_held_out_template_rows_in_validation_only(datasets) -> None:
+    from classifiers.training.data.build import PRESIDIO_VAL_SOURCE, build_corpus
+
+    corpus = build_corpus(datasets, 13, pii_val_templates=0.3)
+    held = {r.text for r in corpus.val if r.source == PRESIDIO_VAL_SOURCE}
+    assert len(held) > 100
+    assert held.isdisjoint(r.text for r in corpus.train)
+    assert corpus.stats["params"]["pii_val_templates"] == 0.3

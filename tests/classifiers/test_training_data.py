@@ -148,6 +148,11 @@ def test_document_templates_label_names_and_places_but_not_addresses() -> None:
         name_end = spans[0][1]
         born = text.lower().rindex(". born in ")
         assert not any(name_end < a < born for a, _b, _t in spans), "a span inside the address"
+    for _ in range(50):  # a postal address ending in its country is O; the country named on its own is not
+        text, spans = pii_synth.fill("Mail {POSTAL} now; I moved to {COUNTRY}.", fakes, rng)
+        assert [typ for _a, _b, typ in spans] == ["LOCATION"]
+        assert spans[0][0] > text.lower().rindex("; i moved to ")
+        assert any(ch.isdigit() for ch in text[: spans[0][0]])  # house number / postcode rendered, unlabelled
     for ex in pii_synth.generate(300, 2, templates=pii_synth.DOCUMENT_TEMPLATES):
         for a, b, typ in ex.pii or ():
             assert b > a and ex.text[a:b] == ex.text[a:b].strip() and typ in PII_TYPES

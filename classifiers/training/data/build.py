@@ -50,6 +50,9 @@ def _counts(rows: list[Example]) -> dict[str, int]:
     return dict(sorted(Counter(family(r) for r in rows).items()))
 
 
+PRESIDIO_VAL_SOURCE = "presidio/val_templates"
+
+
 def build_corpus(
     root: Path,
     seed: int,
@@ -69,6 +72,7 @@ def build_corpus(
     safety_contrast_set: bool = False,
     pii_documents: int = 0,
     oos_holdout: float = 0.0,
+    pii_val_templates: float = 0.0,
 ) -> Corpus:
     """Build all splits deterministically from ``seed``.
 
@@ -88,6 +92,9 @@ def build_corpus(
     ``intent.hold_out_oos_train``.
     ``pii_documents`` (v0.3, off by default) adds that many sentences from ``pii_synth.DOCUMENT_TEMPLATES``
     (prose, letters, forms, notes) to train, and a tenth as many to validation.
+    ``pii_val_templates`` (v0.4, off by default) holds that share of presidio's train-side templates out of
+    training; their labelled rows join validation as ``presidio/val_templates``, the only PII validation whose
+    sentence shapes are unseen (see ``presidio.VAL_TEMPLATE_SEED``).
     """
     adv = harmful.load_advbench(root, seed)
     dna = harmful.load_donotanswer(root, seed)
@@ -126,10 +133,11 @@ def build_corpus(
     train += compositional.embedded_injections(comp_train, contexts, seed, embedded_n)
     train += pii_synth.generate(pii_train, seed)
     presidio_rows = [
-        dataclasses.replace(e, source="presidio/train_templates") for e in presidio.load_presidio(root, "train")
+        dataclasses.replace(e, source="presidio/train_templates")
+        for e in presidio.load_presidio(root, "train", val_fraction=pii_val_templates)
     ]
     train += presidio_rows * presidio_rows_repeat
-    train += presidio.generate_from_train_templates(root, presidio_generated, seed)
+    train += presidio.generate_from_train_templates(root, presidio_generated, seed, val_fraction=pii_val_templates)
     if pii_documents:
         train += pii_synth.generate(pii_documents, seed + 17, templates=pii_synth.DOCUMENT_TEMPLATES)
 
@@ -147,7 +155,12 @@ def build_corpus(
     val += [harmful.Example(text=t, source="advbench", safety=harmful.HARMFUL) for t in adv["val"]]
     val += dav["val"]
     val += pii_synth.generate(pii_val, seed + 7)
-    val += presidio.generate_from_train_templates(root, pii_val // 2, seed + 11)
+    val += presidio.generate_from_train_templates(root, pii_val // 2, seed + 11, val_fraction=pii_val_templates)
+    if pii_val_templates:
+        val += [
+            dataclasses.replace(e, source=PRESIDIO_VAL_SOURCE)
+            for e in presidio.load_presidio(root, "val", val_fraction=pii_val_templates)
+        ]
     val += intent_pii.with_pii(intent.load_clinc(root, "val"), 400, seed + 13)
     if pii_documents:
         val += pii_synth.generate(pii_documents // 10, seed + 19, templates=pii_synth.DOCUMENT_TEMPLATES)
@@ -182,6 +195,8 @@ def build_corpus(
             "safety_contrast_set": safety_contrast_set,
             "pii_documents": pii_documents,
             "presidio_template_split_seed": presidio.TEMPLATE_SPLIT_SEED,
+            "pii_val_templates": pii_val_templates,
+            "presidio_val_template_seed": presidio.VAL_TEMPLATE_SEED,
             "presidio_test_templates": len(presidio.test_template_ids(root)),
         },
     }

@@ -158,6 +158,19 @@ DOCUMENT_TEMPLATES: tuple[str, ...] = (
     "{FULLNAME}\n{JOB}\n{PHONE_NUMBER}\n{EMAIL_ADDRESS}\n{URL}",
     "Ref. {TICKET}: {TITLE} {PERSON} from {CITY} reports a faulty heater.",
     "According to the {ORG} report, {COUNTRY} and {COUNTRY} signed the treaty on {DATE_TIME}.",
+    # v0.4: postal addresses that end in a country ({POSTAL}, all O) next to countries and cities named on
+    # their own (LOCATION), so the head learns the difference from the context rather than from the word.
+    "Please update my mailing address to {POSTAL}.",
+    "Return address: {POSTAL}",
+    "{FULLNAME}\n{POSTAL}",
+    "Our new home is {POSTAL} - come visit when you are in {COUNTRY}!",
+    "{ORG}\n{POSTAL}\nVAT no. {ORDER}",
+    "The parcel went to {POSTAL} although I moved to {CITY} in {YEAR}.",
+    "I am from {COUNTRY}, but my bank still writes to {POSTAL}.",
+    "Registered office: {POSTAL}. Branches in {CITY} and {COUNTRY}.",
+    "Trip report: two weeks in {COUNTRY}, mostly around {CITY}.",
+    "Who else is flying to {COUNTRY} next month?",
+    "{PERSON} is originally from {CITY}, {COUNTRY}.",
 )
 
 # Slot names that render a PII value under another name (more varied forms for the same label).
@@ -304,7 +317,7 @@ def _value(kind: str, fake: Faker, rng: random.Random) -> str:
 # token head stops calling every long alphanumeric an IBAN/IP and every capitalised word a PERSON.
 DISTRACTORS = frozenset(
     {"ORDER", "ORG", "TRACKING", "AMOUNT", "ROOM", "VERSION", "FLIGHT", "TICKET", "HEXID"}
-    | {"ADDRESS", "STREET", "TITLE", "JOB", "AGE", "NRP", "URL"}
+    | {"ADDRESS", "POSTAL", "STREET", "TITLE", "JOB", "AGE", "NRP", "URL"}
 )
 _NRP = ("American", "British", "German", "French", "Spanish", "Italian", "Dutch", "Polish", "Irish", "Greek")
 
@@ -334,6 +347,12 @@ def _distractor(kind: str, fake: Faker, rng: random.Random) -> str:
         return "".join(rng.choice("0123456789abcdef") for _ in range(rng.choice((7, 12, 32))))
     if kind == "ADDRESS":
         return fake.address().replace("\n", rng.choice((", ", "\n", " ")))
+    if kind == "POSTAL":
+        # A full postal address that ends in its country, as Presidio's STREET_ADDRESS spans do: the city and
+        # the country inside it are part of the address (O), unlike a country named on its own.
+        sep = rng.choice((", ", "\n", " ", "\n "))
+        tail = rng.choice((fake.current_country(), fake.country(), fake.current_country().upper()))
+        return sep.join((*fake.address().split("\n"), tail))
     if kind == "STREET":
         return fake.street_address()
     if kind == "TITLE":
