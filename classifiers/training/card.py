@@ -304,7 +304,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         f" ({tr.get('calibration', {}).get('intent', {}).get('rule', 'max val in-scope accuracy + oos recall')})",
         f"- PII token confidence ≥ {man.tasks.pii.threshold:.2f}"
         + (
-            f" (swept on {pii_cal['n_texts']} {pii_cal['swept_on']}: F1 {pii_cal['val_f1']:.3f})"
+            f" (swept on {pii_cal['n_texts']} {pii_cal['swept_on']}: model F1 {pii_cal['val_f1']:.3f})"
             if (pii_cal := tr.get("calibration", {}).get("pii", {})).get("swept_on")
             else ""
         ),

@@ -117,7 +117,7 @@ def _pii_threshold(gm: GuardModel, val, tolerance: float = 0.015) -> dict:
 
     rows = [r for r in val if r.pii is not None]
     held_out = [r for r in rows if r.source == PRESIDIO_VAL_SOURCE]
-    swept_on = "presidio held-out train-side templates" if held_out else "synthetic validation sentences"
+    swept_on = "rows of presidio's held-out train-side templates" if held_out else "synthetic validation sentences"
     rows = held_out or rows
     sweep: dict[float, float] = {}
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
