@@ -163,13 +163,14 @@ def _agreement(fp: GuardModel, q: GuardModel, val, thresholds: dict[str, float])
     width = max(len(e.ids) for e in enc)
     ids = np.zeros((len(enc), width), np.int64)
     att = np.zeros_like(ids)
-    case = np.zeros_like(ids)
-    for i, (e, text) in enumerate(zip(enc, pii_rows, strict=True)):
+    for i, e in enumerate(enc):
         ids[i, : len(e.ids)] = e.ids
         att[i, : len(e.ids)] = 1
-        case[i, : len(e.ids)] = token_case_ids(text, e.offsets)
     feed = {"input_ids": ids, "attention_mask": att}
     if CASE_INPUT in {x.name for x in q._session.get_inputs()}:
+        case = np.zeros_like(ids)
+        for i, (e, text) in enumerate(zip(enc, pii_rows, strict=True)):
+            case[i, : len(e.ids)] = token_case_ids(text, e.offsets)
         feed[CASE_INPUT] = case
     tf = fp._session.run(["pii_logits"], feed)[0].argmax(-1)
     tq = q._session.run(["pii_logits"], feed)[0].argmax(-1)

@@ -86,7 +86,8 @@ def calibration_feeds(
     limit = width or CALIBRATION_WIDTH
     encoded = tokenizer.encode_batch(list(texts), add_special_tokens=False)
     encs = [
-        (e.ids[: limit - 2], token_case_ids(t, e.offsets)[: limit - 2]) for e, t in zip(encoded, texts, strict=True)
+        (e.ids[: limit - 2], token_case_ids(t, e.offsets)[: limit - 2] if case else None)
+        for e, t in zip(encoded, texts, strict=True)
     ]
     if width is None:
         encs.sort(key=lambda row: len(row[0]))
@@ -100,7 +101,8 @@ def calibration_feeds(
         for r, (body, body_case) in enumerate(rows):
             ids[r, 0], ids[r, 1 : len(body) + 1], ids[r, len(body) + 1] = cls_id, body, sep_id
             att[r, : len(body) + 2] = 1
-            cases[r, 1 : len(body) + 1] = body_case
+            if body_case is not None:
+                cases[r, 1 : len(body) + 1] = body_case
         feeds.append({"input_ids": ids, "attention_mask": att, **({CASE_INPUT: cases} if case else {})})
     return feeds
 
