@@ -159,7 +159,7 @@ class GuardModel:
         self._intent_threshold = tasks.intent.threshold
         self._pii_labels = list(tasks.pii.labels)
         self._pii_threshold = tasks.pii.threshold
-        # v0.4+ graphs take letter case as a third input; older bundles read ids and mask only.
+        # Graphs trained with --case-input take letter case as a third input; others read ids and mask only.
         self._case_input = CASE_INPUT in {i.name for i in session.get_inputs()}
 
     @classmethod

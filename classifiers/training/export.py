@@ -1,7 +1,7 @@
 """Checkpoint → fp32 ONNX → int8 ONNX.
 
 The wrapper fixes token_type_ids to zeros inside the graph so the runtime feeds only ids and mask, except for
-``case_input`` models (v0.4), whose graph takes a third input, ``case_ids`` (see ``classifiers.casing``).
+``case_input`` models (``--case-input``), whose graph takes a third input, ``case_ids`` (see ``classifiers.casing``).
 """
 
 from __future__ import annotations

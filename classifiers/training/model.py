@@ -30,10 +30,10 @@ class GuardMultiTask(nn.Module):
     attack inside a long benign window moves the max even when the mean barely changes. Intent keeps mean
     pooling (whole-utterance meaning). ``"mean"`` reproduces v0.1 checkpoints.
 
-    ``case_input=True`` (v0.4) feeds :func:`classifiers.casing.token_case_ids` as BERT's token-type ids: the
-    uncased vocabulary cannot tell "Mill Village" from "mill village", and the PII head needs that cue to find
-    names in sentence shapes it never saw. Type 1 starts as a copy of type 0, so the feature begins as a no-op
-    and training decides what it means."""
+    ``case_input=True`` (``--case-input``, experimental) feeds :func:`classifiers.casing.token_case_ids` as
+    BERT's token-type ids: the uncased vocabulary cannot tell "Mill Village" from "mill village", and the PII
+    head needs that cue to find names in sentence shapes it never saw. Type 1 starts as a copy of type 0, so the
+    feature begins as a no-op and training decides what it means."""
 
     def __init__(
         self,

@@ -107,7 +107,7 @@ def _calibrate(gm: GuardModel, val, intent_labels: list[str]) -> dict:
 def _pii_threshold(gm: GuardModel, val, tolerance: float = 0.015) -> dict:
     """Token-confidence threshold on the PII validation sentences, leaning to precision.
 
-    When the corpus holds presidio templates out (``pii_val_templates``, v0.4), only their rows are swept:
+    When the corpus holds presidio templates out (``pii_val_templates``), only their rows are swept:
     they are the one validation set whose sentence shapes training never saw, like the test set's. Otherwise the
     synthetic sentences are used; they come from the same generator as training, so they overstate recall and
     contain almost no PII-free text; spurious spans on ordinary words (e.g. "is" tagged PERSON) are what hurts

@@ -80,7 +80,7 @@ def calibration_feeds(
     ``width`` pads every batch to one shape (the v0.2 scheme). ``None`` sorts texts by length and pads each
     batch only to its own longest row, as inference does, so the activation statistics come from real tokens
     rather than from the pad positions that fill most of a 128-wide row of a short message. ``case`` adds the
-    ``case_ids`` input of v0.4 graphs.
+    ``case_ids`` input of ``--case-input`` graphs.
     """
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     limit = width or CALIBRATION_WIDTH

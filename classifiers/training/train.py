@@ -103,12 +103,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--pii-val-templates",
         type=float,
         default=0.0,
-        help="share of presidio train-side templates held out as PII validation (v0.4; picks the PII threshold)",
+        help="share of presidio train-side templates held out for PII validation (experimental; sets PII threshold)",
     )
     p.add_argument(
         "--case-input",
         action="store_true",
-        help="feed letter case as token-type ids (v0.4; see classifiers.casing): the uncased vocabulary hides it",
+        help="feed letter case as token-type ids (experimental, classifiers.casing): the uncased vocabulary hides it",
     )
     p.add_argument("--version", default="0.2.0", help="bundle version written into the manifest")
     p.add_argument(

@@ -92,7 +92,7 @@ def build_corpus(
     ``intent.hold_out_oos_train``.
     ``pii_documents`` (v0.3, off by default) adds that many sentences from ``pii_synth.DOCUMENT_TEMPLATES``
     (prose, letters, forms, notes) to train, and a tenth as many to validation.
-    ``pii_val_templates`` (v0.4, off by default) holds that share of presidio's train-side templates out of
+    ``pii_val_templates`` (v0.4 candidates, off by default) holds that share of presidio's train-side templates out of
     training; their labelled rows join validation as ``presidio/val_templates``, the only PII validation whose
     sentence shapes are unseen (see ``presidio.VAL_TEMPLATE_SEED``).
     """

@@ -158,7 +158,7 @@ DOCUMENT_TEMPLATES: tuple[str, ...] = (
     "{FULLNAME}\n{JOB}\n{PHONE_NUMBER}\n{EMAIL_ADDRESS}\n{URL}",
     "Ref. {TICKET}: {TITLE} {PERSON} from {CITY} reports a faulty heater.",
     "According to the {ORG} report, {COUNTRY} and {COUNTRY} signed the treaty on {DATE_TIME}.",
-    # v0.4: postal addresses that end in a country ({POSTAL}, all O) next to countries and cities named on
+    # v0.4 candidates: postal addresses that end in a country ({POSTAL}, all O) next to countries and cities named on
     # their own (LOCATION), so the head learns the difference from the context rather than from the word.
     "Please update my mailing address to {POSTAL}.",
     "Return address: {POSTAL}",

@@ -28,7 +28,7 @@ TYPE_MAP = {"GPE": "LOCATION", **{t: t for t in PII_TYPES}}
 # Fixed, independent of the training seed: the test set must not move when someone retrains with --seed 7.
 TEMPLATE_SPLIT_SEED = 20240
 TEST_FRACTION = 0.5
-# v0.4: a share of the TRAIN-side templates can be held out as PII validation (``val_fraction``), so the PII
+# v0.4 candidates: a share of the TRAIN-side templates can be held out as PII validation (``val_fraction``), so the PII
 # threshold and recipe choices are judged on sentence shapes the model never saw, as the test set is. Without
 # it, validation sentences come from training templates and read ~0.98 F1 while unseen templates read ~0.7.
 VAL_TEMPLATE_SEED = 20241
