@@ -246,6 +246,31 @@ def _changes_lines(version: str, notes: dict[str, Any], metrics: dict[str, Any])
     return [*lines, ""]
 
 
+def _pii_branch_lines(branch: dict | None) -> list[str]:
+    """Architecture note for a PII-branch bundle (``classifiers.training.pii_branch``)."""
+    if not branch:
+        return []
+    return [
+        "- PII branch: the PII head reads its own copy of the top layer, fed by the shared layer below it (one"
+        " extra layer per message). Safety and intent read the shared layers, frozen from the base run"
+        f" (version {branch.get('base_version')}), so their scores are the base model's.",
+    ]
+
+
+def _pii_branch_run_lines(branch: dict | None) -> list[str]:
+    """What retrained the PII branch: the rows, their sources and the run."""
+    if not branch:
+        return []
+    return [
+        f"- PII branch (the command above): base run `{branch['base_run']}`, trained from"
+        f" `{branch.get('base_command')}`; frozen: {branch['frozen']}; trained: {branch['trained']}",
+        f"- PII branch data: {branch['rows']} PII-supervised training rows of the base run's corpus plus"
+        f" {branch['pii_documents']} document-style PII sentences: {json.dumps(branch['composition'])}",
+        f"- PII branch run: epochs {branch['epochs']}, steps {branch['steps']}, lr {branch['lr']}, seed"
+        f" {branch['seed']}, {branch['train_seconds']} s",
+    ]
+
+
 def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
     """Write metrics.json and MODEL_CARD.md, and copy the headline metrics into the manifest."""
     from classifiers.training.evaluate import table
@@ -292,6 +317,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         "- `safety_logits [B,3]`: independent sigmoids for injection / toxic / harmful (benign = none over threshold)",
         f"- `intent_logits [B,{len(man.tasks.intent.labels)}]`: CLINC150 intents + `oos` (softmax, oos threshold)",
         f"- `pii_logits [B,T,{len(man.tasks.pii.labels)}]`: BIO tags over {', '.join(pii_types)}",
+        *_pii_branch_lines(tr.get("pii_branch")),
         "",
         notes["status"],
         "",
@@ -380,6 +406,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         f"- training wall time {tr.get('train_seconds')} s; total incl. packaging {tr.get('duration_s')} s (2 shared"
         " CPU cores, bf16 autocast)",
         *_distillation_lines(tr.get("distillation")),
+        *_pii_branch_run_lines(tr.get("pii_branch")),
         *(
             [f"- PII document-style sentences (`pii_synth.DOCUMENT_TEMPLATES`): {tr['pii_documents']} in train"]
             if tr.get("pii_documents")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import torch
@@ -33,7 +34,13 @@ class GuardMultiTask(nn.Module):
     ``case_input=True`` (``--case-input``, experimental) feeds :func:`classifiers.casing.token_case_ids` as
     BERT's token-type ids: the uncased vocabulary cannot tell "Mill Village" from "mill village", and the PII
     head needs that cue to find names in sentence shapes it never saw. Type 1 starts as a copy of type 0, so the
-    feature begins as a no-op and training decides what it means."""
+    feature begins as a no-op and training decides what it means.
+
+    ``pii_branch=True`` (``classifiers.training.pii_branch``) gives the PII head a private copy of the top
+    encoder layer, fed by the layer below it; safety and intent keep the shared top layer. PII can then be
+    retrained on new data with everything safety and intent read frozen, so their scores stay bit-identical
+    to the base model's. :meth:`init_pii_branch` copies the trained top layer into the branch (a no-op start).
+    """
 
     def __init__(
         self,
@@ -44,6 +51,7 @@ class GuardMultiTask(nn.Module):
         dropout: float = 0.1,
         safety_pool: str = "mean",
         case_input: bool = False,
+        pii_branch: bool = False,
     ):
         super().__init__()
         self.case_input = case_input
@@ -65,13 +73,48 @@ class GuardMultiTask(nn.Module):
         self.safety = nn.Linear(hidden * (2 if safety_pool == "meanmax" else 1), n_safety)
         self.intent = nn.Linear(hidden, n_intent)
         self.pii = nn.Linear(hidden, n_pii)
+        self.pii_layer = copy.deepcopy(bert.encoder.layer[-1]) if pii_branch else None
+
+    @property
+    def pii_branch(self) -> bool:
+        return self.pii_layer is not None
+
+    def init_pii_branch(self) -> None:
+        """Start the branch as a copy of the (trained) shared top layer: PII output equals the base model's."""
+        if self.pii_layer is None:
+            raise ValueError("model was built without pii_branch")
+        self.pii_layer.load_state_dict(self.encoder.encoder.layer[-1].state_dict())
+
+    def shared_parameters(self) -> list[nn.Parameter]:
+        """Everything safety and intent read: freeze these and their scores cannot move."""
+        branch = {id(p) for p in self.pii.parameters()}
+        if self.pii_layer is not None:
+            branch |= {id(p) for p in self.pii_layer.parameters()}
+        return [p for p in self.parameters() if id(p) not in branch]
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, case_ids: torch.Tensor | None = None):
         if case_ids is None or not self.case_input:
             case_ids = torch.zeros_like(input_ids)
-        out = self.encoder(
-            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=case_ids
-        ).last_hidden_state
+        enc = self.encoder(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            token_type_ids=case_ids,
+            output_hidden_states=self.pii_layer is not None,
+        )
+        out = enc.last_hidden_state
+        pii_in = out
+        if self.pii_layer is not None:
+            below = enc.hidden_states[-2]
+            # The encoder's own mask builder, so the branch masks padding exactly as the shared layers do.
+            mask, _ = self.encoder._create_attention_masks(
+                attention_mask=attention_mask,
+                encoder_attention_mask=None,
+                embedding_output=below,
+                encoder_hidden_states=None,
+                past_key_values=None,
+            )
+            branch_out = self.pii_layer(below, attention_mask=mask)
+            pii_in = branch_out[0] if isinstance(branch_out, tuple) else branch_out
         m = attention_mask.unsqueeze(-1).to(out.dtype)
         pooled = (out * m).sum(1) / m.sum(1).clamp(min=1.0)
         if self.safety_pool == "meanmax":
@@ -82,7 +125,7 @@ class GuardMultiTask(nn.Module):
         else:
             s_in = pooled
         pooled = self.drop(pooled)
-        return self.safety(self.drop(s_in)), self.intent(pooled), self.pii(self.drop(out))
+        return self.safety(self.drop(s_in)), self.intent(pooled), self.pii(self.drop(pii_in))
 
 
 class IntentTeacher(nn.Module):

@@ -357,6 +357,7 @@ def finalize(
         "oos_holdout": cfg.get("oos_holdout", 0.0),
         "pii_val_templates": cfg.get("pii_val_templates", 0.0),
         "extra_oos": cfg.get("extra_oos"),
+        "pii_branch": cfg.get("pii_branch"),
         "epochs": cfg["epochs"],
         "steps": cfg["steps"],
         "batch_size": cfg["batch_size"],
