@@ -51,7 +51,7 @@ def load_checkpoint(run_dir: Path) -> tuple[GuardMultiTask, dict]:
         len(PII_LABELS),
         safety_pool=cfg.get("safety_pool", "mean"),
         case_input=cfg.get("case_input", False),
-        pii_branch=cfg.get("pii_branch") is not None,
+        pii_branch_layers=(cfg.get("pii_branch") or {}).get("layers", 1) if cfg.get("pii_branch") else 0,
     )
     model.load_state_dict(torch.load(run_dir / "model.pt", map_location="cpu"))
     model.eval()

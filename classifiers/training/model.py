@@ -36,10 +36,11 @@ class GuardMultiTask(nn.Module):
     head needs that cue to find names in sentence shapes it never saw. Type 1 starts as a copy of type 0, so the
     feature begins as a no-op and training decides what it means.
 
-    ``pii_branch=True`` (``classifiers.training.pii_branch``) gives the PII head a private copy of the top
-    encoder layer, fed by the layer below it; safety and intent keep the shared top layer. PII can then be
-    retrained on new data with everything safety and intent read frozen, so their scores stay bit-identical
-    to the base model's. :meth:`init_pii_branch` copies the trained top layer into the branch (a no-op start).
+    ``pii_branch_layers=k`` (``classifiers.training.pii_branch``) gives the PII head private copies of the top
+    ``k`` encoder layers, fed by the shared layer below them; safety and intent keep the shared layers. PII can
+    then be retrained on new data with everything safety and intent read frozen, so their scores stay
+    bit-identical to the base model's. :meth:`init_pii_branch` copies the trained top layers into the branch,
+    so training starts from the base model's PII output.
     """
 
     def __init__(
@@ -51,7 +52,7 @@ class GuardMultiTask(nn.Module):
         dropout: float = 0.1,
         safety_pool: str = "mean",
         case_input: bool = False,
-        pii_branch: bool = False,
+        pii_branch_layers: int = 0,
     ):
         super().__init__()
         self.case_input = case_input
@@ -73,23 +74,31 @@ class GuardMultiTask(nn.Module):
         self.safety = nn.Linear(hidden * (2 if safety_pool == "meanmax" else 1), n_safety)
         self.intent = nn.Linear(hidden, n_intent)
         self.pii = nn.Linear(hidden, n_pii)
-        self.pii_layer = copy.deepcopy(bert.encoder.layer[-1]) if pii_branch else None
+        if not 0 <= pii_branch_layers <= len(layers):
+            raise ValueError(f"pii_branch_layers must be within 0..{len(layers)}, got {pii_branch_layers}")
+        self.pii_layers = (
+            nn.ModuleList(copy.deepcopy(layer) for layer in bert.encoder.layer[-pii_branch_layers:])
+            if pii_branch_layers
+            else None
+        )
 
     @property
     def pii_branch(self) -> bool:
-        return self.pii_layer is not None
+        return self.pii_layers is not None
 
     def init_pii_branch(self) -> None:
-        """Start the branch as a copy of the (trained) shared top layer: PII output equals the base model's."""
-        if self.pii_layer is None:
-            raise ValueError("model was built without pii_branch")
-        self.pii_layer.load_state_dict(self.encoder.encoder.layer[-1].state_dict())
+        """Start the branch as a copy of the (trained) shared top layers: PII output equals the base model's."""
+        if self.pii_layers is None:
+            raise ValueError("model was built without a PII branch")
+        shared = self.encoder.encoder.layer[-len(self.pii_layers) :]
+        for mine, theirs in zip(self.pii_layers, shared, strict=True):
+            mine.load_state_dict(theirs.state_dict())
 
     def shared_parameters(self) -> list[nn.Parameter]:
         """Everything safety and intent read: freeze these and their scores cannot move."""
         branch = {id(p) for p in self.pii.parameters()}
-        if self.pii_layer is not None:
-            branch |= {id(p) for p in self.pii_layer.parameters()}
+        if self.pii_layers is not None:
+            branch |= {id(p) for p in self.pii_layers.parameters()}
         return [p for p in self.parameters() if id(p) not in branch]
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, case_ids: torch.Tensor | None = None):
@@ -99,12 +108,12 @@ class GuardMultiTask(nn.Module):
             input_ids=input_ids,
             attention_mask=attention_mask,
             token_type_ids=case_ids,
-            output_hidden_states=self.pii_layer is not None,
+            output_hidden_states=self.pii_layers is not None,
         )
         out = enc.last_hidden_state
         pii_in = out
-        if self.pii_layer is not None:
-            below = enc.hidden_states[-2]
+        if self.pii_layers is not None:
+            below = enc.hidden_states[-len(self.pii_layers) - 1]
             # The encoder's own mask builder, so the branch masks padding exactly as the shared layers do.
             mask, _ = self.encoder._create_attention_masks(
                 attention_mask=attention_mask,
@@ -113,8 +122,10 @@ class GuardMultiTask(nn.Module):
                 encoder_hidden_states=None,
                 past_key_values=None,
             )
-            branch_out = self.pii_layer(below, attention_mask=mask)
-            pii_in = branch_out[0] if isinstance(branch_out, tuple) else branch_out
+            pii_in = below
+            for layer in self.pii_layers:
+                branch_out = layer(pii_in, attention_mask=mask)
+                pii_in = branch_out[0] if isinstance(branch_out, tuple) else branch_out
         m = attention_mask.unsqueeze(-1).to(out.dtype)
         pooled = (out * m).sum(1) / m.sum(1).clamp(min=1.0)
         if self.safety_pool == "meanmax":

@@ -50,6 +50,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", default="classifiers/models/guard-multitask")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--pii-documents", type=int, default=4000, help="document-style PII rows added to training")
+    p.add_argument("--branch-layers", type=int, default=1, help="top layers the PII branch copies (= extra layers)")
     p.add_argument("--epochs", type=float, default=2.0)
     p.add_argument("--lr", type=float, default=1e-4, help="branch layer learning rate (the PII head gets 3x)")
     p.add_argument("--batch-size", type=int, default=32)
@@ -67,9 +68,9 @@ def pii_rows(rows: list[Example]) -> list[Example]:
     return [r for r in rows if r.pii is not None]
 
 
-def branch_model(base: GuardMultiTask, layers: list[int]) -> GuardMultiTask:
+def branch_model(base: GuardMultiTask, layers: list[int], branch_layers: int = 1) -> GuardMultiTask:
     """A branch model holding the base's weights (``layers`` as the base was built with), the branch started as
-    a copy of the top layer and everything safety and intent read frozen."""
+    a copy of the top ``branch_layers`` layers and everything safety and intent read frozen."""
     model = GuardMultiTask(
         layers,
         len(SAFETY_LABELS),
@@ -77,10 +78,10 @@ def branch_model(base: GuardMultiTask, layers: list[int]) -> GuardMultiTask:
         len(PII_LABELS),
         safety_pool=base.safety_pool,
         case_input=base.case_input,
-        pii_branch=True,
+        pii_branch_layers=branch_layers,
     )
     missing, unexpected = model.load_state_dict(base.state_dict(), strict=False)
-    if unexpected or any(not k.startswith("pii_layer.") for k in missing):
+    if unexpected or any(not k.startswith("pii_layers.") for k in missing):
         raise ValueError(f"base checkpoint does not match: missing={missing} unexpected={unexpected}")
     model.init_pii_branch()
     for p in model.shared_parameters():
@@ -110,10 +111,10 @@ def train_branch(
     lengths = [min(len(e.ids), max_length) for e in enc]
     total = max(1, int(np.ceil(len(enc) / batch_size) * epochs))
     warmup = max(1, int(0.06 * total))
-    assert model.pii_layer is not None
+    assert model.pii_layers is not None
     opt = torch.optim.AdamW(
         [
-            {"params": model.pii_layer.parameters(), "lr": lr},
+            {"params": model.pii_layers.parameters(), "lr": lr},
             {"params": model.pii.parameters(), "lr": lr * 3},
         ],
         weight_decay=0.01,
@@ -122,7 +123,7 @@ def train_branch(
     ce = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
     # Shared layers in eval mode: their dropout would otherwise change the features the branch learns from.
     model.eval()
-    model.pii_layer.train()
+    model.pii_layers.train()
     model.drop.train()
     step, t0, running = 0, time.time(), 0.0
     while step < total:
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = rows[: args.limit]
     composition = dict(sorted(collections.Counter(r.source for r in rows).items()))
     print(f"[branch] {len(rows)} PII-supervised training rows: {composition}", flush=True)
-    model = branch_model(base, cfg["layers"])
+    model = branch_model(base, cfg["layers"], args.branch_layers)
     t_train = time.time()
     steps = train_branch(
         model,
@@ -196,7 +197,8 @@ def main(argv: list[str] | None = None) -> None:
             "base_version": cfg.get("version"),
             "base_command": cfg.get("command"),
             "frozen": "embeddings, shared layers, safety and intent heads",
-            "trained": "copy of the top layer (fed by the layer below) + PII head",
+            "layers": args.branch_layers,
+            "trained": f"copy of the top {args.branch_layers} layer(s) (fed by the shared layer below) + PII head",
             "pii_documents": args.pii_documents,
             "rows": len(rows),
             "composition": composition,

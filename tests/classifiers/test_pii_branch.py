@@ -40,8 +40,10 @@ def batch() -> tuple[torch.Tensor, torch.Tensor]:
     return ids, (ids != 0).long()
 
 
-def test_branch_starts_as_the_base_model(base: GuardMultiTask, batch) -> None:
-    model = branch_model(base, LAYERS).eval()
+@pytest.mark.parametrize("branch_layers", [1, 2])
+def test_branch_starts_as_the_base_model(base: GuardMultiTask, batch, branch_layers: int) -> None:
+    model = branch_model(base, LAYERS, branch_layers).eval()
+    assert len(model.pii_layers) == branch_layers
     with torch.no_grad():
         for a, b in zip(base(*batch), model(*batch), strict=True):
             assert torch.equal(a, b)
@@ -50,8 +52,8 @@ def test_branch_starts_as_the_base_model(base: GuardMultiTask, batch) -> None:
 def test_only_the_branch_and_pii_head_can_train(base: GuardMultiTask) -> None:
     model = branch_model(base, LAYERS)
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
-    assert trainable and all(n.startswith(("pii_layer.", "pii.")) for n in trainable)
-    assert any(n.startswith("pii_layer.") for n in trainable)
+    assert trainable and all(n.startswith(("pii_layers.", "pii.")) for n in trainable)
+    assert any(n.startswith("pii_layers.") for n in trainable)
     assert not any(n.startswith(("encoder.", "safety.", "intent.")) for n in trainable)
 
 
@@ -78,11 +80,11 @@ def test_checkpoint_round_trip_and_onnx_export(base: GuardMultiTask, batch, tmp_
     base's and reproduces torch on all three outputs."""
     model = branch_model(base, LAYERS)
     with torch.no_grad():
-        for p in model.pii_layer.parameters():
+        for p in model.pii_layers.parameters():
             p.add_(0.01 * torch.randn_like(p))  # a branch that differs from the shared top layer
     torch.save(model.state_dict(), tmp_path / "model.pt")
     cfg = {"layers": LAYERS, "safety_pool": "meanmax", "intent_labels": [f"i{k}" for k in range(N_INTENT)]}
-    (tmp_path / "train_config.json").write_text(json.dumps(cfg | {"pii_branch": {"base_run": "x"}}))
+    (tmp_path / "train_config.json").write_text(json.dumps(cfg | {"pii_branch": {"base_run": "x", "layers": 1}}))
     loaded, _ = load_checkpoint(tmp_path)
     assert loaded.pii_branch
     with torch.no_grad():
