@@ -2,7 +2,7 @@
 
 The base encoder's WordPiece vocabulary is uncased: "Mill Village", "mill village" and "MILL VILLAGE" become the
 same tokens, so the PII head could only find names by memorising the words and sentence shapes around them.
-Models trained with ``--case-input`` (experimental; the shipped v0.3 bundle does not use it) take one extra id
+Models trained with ``--case-input`` (experimental; no shipped bundle uses it) take one extra id
 per token, 1 where the token's first character is an upper-case letter, fed through BERT's (otherwise unused)
 token-type embedding. Continuation pieces of a capitalised word get 0 ("Jar" 1, "##mi" 0); every piece of an
 all-caps word gets 1, so capitalised and all-caps words look different.

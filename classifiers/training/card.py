@@ -250,10 +250,15 @@ def _pii_branch_lines(branch: dict | None) -> list[str]:
     """Architecture note for a PII-branch bundle (``classifiers.training.pii_branch``)."""
     if not branch:
         return []
+    k = branch.get("layers", 1)
+    reads = (
+        f"its own copy of the top {k} layer(s), fed by the shared layer below ({k} extra per message)"
+        if k
+        else "the frozen shared top layer (only the head was retrained; no extra cost)"
+    )
     return [
-        "- PII branch: the PII head reads its own copy of the top layer, fed by the shared layer below it (one"
-        " extra layer per message). Safety and intent read the shared layers, frozen from the base run"
-        f" (version {branch.get('base_version')}), so their scores are the base model's.",
+        f"- PII branch: the PII head reads {reads}. Safety and intent read the shared layers, frozen from the base"
+        f" run (version {branch.get('base_version')}), so their scores are the base model's.",
     ]
 
 
@@ -264,8 +269,8 @@ def _pii_branch_run_lines(branch: dict | None) -> list[str]:
     return [
         f"- PII branch (the command above): base run `{branch['base_run']}`, trained from"
         f" `{branch.get('base_command')}`; frozen: {branch['frozen']}; trained: {branch['trained']}",
-        f"- PII branch data: {branch['rows']} PII-supervised training rows of the base run's corpus plus"
-        f" {branch['pii_documents']} document-style PII sentences: {json.dumps(branch['composition'])}",
+        f"- PII branch data: {branch['rows']} PII-supervised training rows (the base run's corpus with"
+        f" {branch['pii_documents']} document-style PII sentences added): {json.dumps(branch['composition'])}",
         f"- PII branch run: epochs {branch['epochs']}, steps {branch['steps']}, lr {branch['lr']}, seed"
         f" {branch['seed']}, {branch['train_seconds']} s",
     ]

@@ -49,16 +49,22 @@ def test_branch_starts_as_the_base_model(base: GuardMultiTask, batch, branch_lay
             assert torch.equal(a, b)
 
 
-def test_only_the_branch_and_pii_head_can_train(base: GuardMultiTask) -> None:
-    model = branch_model(base, LAYERS)
+@pytest.mark.parametrize("branch_layers", [0, 1])
+def test_only_the_branch_and_pii_head_can_train(base: GuardMultiTask, branch_layers: int) -> None:
+    """``branch_layers=0`` is the head-only retrain: the PII head is the one trainable part."""
+    model = branch_model(base, LAYERS, branch_layers)
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     assert trainable and all(n.startswith(("pii_layers.", "pii.")) for n in trainable)
-    assert any(n.startswith("pii_layers.") for n in trainable)
+    assert any(n.startswith("pii_layers.") for n in trainable) == bool(branch_layers)
+    assert any(n.startswith("pii.") for n in trainable)
     assert not any(n.startswith(("encoder.", "safety.", "intent.")) for n in trainable)
 
 
-def test_training_moves_pii_and_leaves_safety_and_intent_bit_identical(base: GuardMultiTask, batch) -> None:
-    model = branch_model(base, LAYERS)
+@pytest.mark.parametrize("branch_layers", [0, 1])
+def test_training_moves_pii_and_leaves_safety_and_intent_bit_identical(
+    base: GuardMultiTask, batch, branch_layers: int
+) -> None:
+    model = branch_model(base, LAYERS, branch_layers)
     rows = pii_rows(pii_synth.generate(48, 3))
     assert rows and any(r.pii for r in rows)
     steps = train_branch(model, rows, epochs=1.0, lr=1e-3, batch_size=16, max_length=64, seed=1, log=lambda _: None)
@@ -103,3 +109,27 @@ def test_checkpoint_round_trip_and_onnx_export(base: GuardMultiTask, batch, tmp_
     with torch.no_grad():
         shared_pii = base(*batch)[2].numpy()
     assert np.abs(got[2] - shared_pii).max() > 1e-3
+
+
+def test_a_head_only_checkpoint_loads_without_branch_layers(base: GuardMultiTask, batch, tmp_path: Path) -> None:
+    model = branch_model(base, LAYERS, 0)
+    with torch.no_grad():
+        model.pii.weight.add_(0.01 * torch.randn_like(model.pii.weight))
+    torch.save(model.state_dict(), tmp_path / "model.pt")
+    cfg = {"layers": LAYERS, "safety_pool": "meanmax", "intent_labels": [f"i{k}" for k in range(N_INTENT)]}
+    (tmp_path / "train_config.json").write_text(json.dumps(cfg | {"pii_branch": {"base_run": "x", "layers": 0}}))
+    loaded, _ = load_checkpoint(tmp_path)
+    assert loaded.pii_layers is None
+    with torch.no_grad():
+        for a, b in zip(model.eval()(*batch), loaded(*batch), strict=True):
+            assert torch.equal(a, b)
+
+
+def test_the_card_says_what_the_pii_head_reads() -> None:
+    from classifiers.training.card import _pii_branch_lines
+
+    assert _pii_branch_lines(None) == []
+    one = " ".join(_pii_branch_lines({"layers": 1, "base_version": "0.3.0"}))
+    head = " ".join(_pii_branch_lines({"layers": 0, "base_version": "0.3.0"}))
+    assert "1 extra per message" in one and "0.3.0" in one
+    assert "no extra cost" in head and "extra per message" not in head
