@@ -9,8 +9,8 @@ model may not lose what the shipped one meets. Here the base checkpoint is loade
 its own copy of the top encoder layer, fed by the shared layer below, and only that copy and the PII head train,
 on PII-supervised rows only. Safety and intent scores are those of the base model, bit for bit (in fp32), at the
 price of one extra layer per message (~0.8x throughput). ``--branch-layers 0`` retrains the PII head alone on the
-frozen features: no extra cost, about a third of the branch's gain on unseen templates (validation, proxy base:
-0.661 -> 0.696 head only, 0.760 with one branch layer).
+frozen features: no extra cost, a fraction of the branch's gain on unseen templates (proxy-base validation, int8
+bundles at their best threshold: 0.650 base, 0.671 head only, 0.744 with one branch layer).
 
 The corpus is the base run's (same seed, same splits) plus ``--pii-documents`` document-style PII rows. The
 bundle is packaged from the base run's corpus settings, so thresholds and int8 calibration use the same
