@@ -131,7 +131,7 @@ def train_branch(
     if model.pii_layers is not None:
         model.pii_layers.train()
     model.drop.train()
-    step, t0, running = 0, time.time(), 0.0
+    step, t0, running, since_log = 0, time.time(), 0.0, 0
     while step < total:
         for b in bucketed_batches(lengths, batch_size, rng):
             if step >= total:
@@ -147,10 +147,12 @@ def train_branch(
             sched.step()
             step += 1
             running += loss.item()
+            since_log += 1
             if step % 100 == 0 or step == total:
                 el = time.time() - t0
-                log(f"[branch] step {step}/{total} pii loss {running / 100:.4f} {step * batch_size / el:.0f} seq/s")
-                running = 0.0
+                mean = running / since_log
+                log(f"[branch] step {step}/{total} pii loss {mean:.4f} {step * batch_size / el:.0f} seq/s")
+                running, since_log = 0.0, 0
     model.eval()
     return step
 
