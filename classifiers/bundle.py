@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from classifiers.intent_scope import IntentScore
+
 MANIFEST_NAME = "manifest.json"
 
 
@@ -30,6 +32,9 @@ class IntentTask(BaseModel):
     labels: list[str]
     oos_label: str = "oos"
     threshold: float
+    # What ``threshold`` applies to (classifiers.intent_scope); manifests before v0.3.1 have no field and
+    # mean the best in-scope probability.
+    score: IntentScore = "max_prob"
 
 
 class PiiTask(BaseModel):

@@ -20,6 +20,7 @@ from tokenizers import Encoding, Tokenizer
 
 from classifiers.bundle import BundleManifest, load_manifest
 from classifiers.casing import CASE_INPUT, token_case_ids
+from classifiers.intent_scope import in_scope as intent_in_scope
 
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "models" / "guard-multitask"
 WINDOW_OVERLAP = 32
@@ -44,6 +45,25 @@ class ModelVerdict:
     pii: tuple[ModelSpan, ...]
     chunks: int
     truncated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _WindowOutputs:
+    """Per-window model outputs; each ONNX run fills its own rows."""
+
+    safety: np.ndarray  # [W, n_safety] probabilities
+    intent_probs: np.ndarray  # [W, n_intents] softmax
+    intent_logits: np.ndarray  # [W, n_intents] raw, for the energy in-scope score
+    in_scope: np.ndarray  # [W] bool, the bundle's in-scope rule applied to the window
+
+    @classmethod
+    def empty(cls, windows: int, n_safety: int, n_intents: int) -> _WindowOutputs:
+        return cls(
+            np.zeros((windows, n_safety), np.float32),
+            np.zeros((windows, n_intents), np.float32),
+            np.zeros((windows, n_intents), np.float32),
+            np.zeros(windows, bool),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +177,7 @@ class GuardModel:
         self._oos_index = self._intent_labels.index(tasks.intent.oos_label)
         self._oos_label = tasks.intent.oos_label
         self._intent_threshold = tasks.intent.threshold
+        self._intent_score = tasks.intent.score
         self._pii_labels = list(tasks.pii.labels)
         self._pii_threshold = tasks.pii.threshold
         # Graphs trained with --case-input take letter case as a third input; others read ids and mask only.
@@ -199,21 +220,27 @@ class GuardModel:
         texts = list(texts)
         if not texts:
             return []
-        per_text, truncated, safety, intent, spans = self._forward(texts)
-        return [self._verdict(i, per_text[i], truncated[i], safety, intent, spans[i]) for i in range(len(texts))]
+        per_text, truncated, out, spans = self._forward(texts)
+        return [self._verdict(per_text[i], truncated[i], out, spans[i]) for i in range(len(texts))]
 
     def scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Raw per-text scores for calibration/evaluation tooling: safety probabilities (max over windows,
         zeros for empty texts) [N, 3] and first-window intent probabilities [N, n_intents]."""
+        s, logits = self.scores_and_intent_logits(texts)
+        return s, _softmax(logits).astype(np.float32)
+
+    def scores_and_intent_logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Like ``scores`` but with the first window's raw intent logits [N, n_intents], which the ``energy``
+        in-scope score (``classifiers.intent_scope``) reads; rows of empty texts are zeros."""
         texts = list(texts)
-        per_text, _, safety, intent, _ = self._forward(texts)
+        per_text, _, out, _ = self._forward(texts)
         s = np.zeros((len(texts), len(self._safety_labels)), np.float32)
-        p = np.zeros((len(texts), len(self._intent_labels)), np.float32)
+        logits = np.zeros((len(texts), len(self._intent_labels)), np.float32)
         for i, wins in enumerate(per_text):
             if wins:
-                s[i] = safety[wins].max(axis=0)
-                p[i] = intent[wins[0]]
-        return s, p
+                s[i] = out.safety[wins].max(axis=0)
+                logits[i] = out.intent_logits[wins[0]]
+        return s, logits
 
     def _forward(self, texts: list[str]):
         encoded = self._tok.encode_batch(texts, add_special_tokens=False)
@@ -230,17 +257,16 @@ class GuardModel:
             for s in starts:
                 per_text[i].append(len(windows))
                 windows.append(_Window(i, s, min(n, s + body)))
-        safety = np.zeros((len(windows), len(self._safety_labels)), np.float32)
-        intent = np.zeros((len(windows), len(self._intent_labels)), np.float32)
+        out = _WindowOutputs.empty(len(windows), len(self._safety_labels), len(self._intent_labels))
         spans: list[list[ModelSpan]] = [[] for _ in texts]
         batches = self._batches(windows)
         if self._pool is None or len(batches) == 1:
             for batch in batches:
-                self._run(batch, windows, encs, safety, intent, spans)
+                self._run(batch, windows, encs, out, spans)
         else:
             # Runs write disjoint rows of the result arrays; span lists are sorted per text afterwards.
-            list(self._pool.map(lambda b: self._run(b, windows, encs, safety, intent, spans), batches))
-        return per_text, truncated, safety, intent, spans
+            list(self._pool.map(lambda b: self._run(b, windows, encs, out, spans), batches))
+        return per_text, truncated, out, spans
 
     # -- internals ----------------------------------------------------------------------------------------
     def _batches(self, windows: list[_Window]) -> list[list[int]]:
@@ -278,7 +304,7 @@ class GuardModel:
         batches.reverse()
         return batches
 
-    def _run(self, batch, windows, encs, safety, intent, spans) -> None:
+    def _run(self, batch, windows, encs, out: _WindowOutputs, spans) -> None:
         width = max(windows[k].end - windows[k].start for k in batch) + 2
         ids = np.full((len(batch), width), self._pad, np.int64)
         att = np.zeros((len(batch), width), np.int64)
@@ -296,8 +322,10 @@ class GuardModel:
         if case is not None:
             feed[CASE_INPUT] = case
         s_log, i_log, p_log = self._session.run(["safety_logits", "intent_logits", "pii_logits"], feed)
-        safety[batch] = _sigmoid(s_log)
-        intent[batch] = _softmax(i_log)
+        out.safety[batch] = _sigmoid(s_log)
+        out.intent_probs[batch] = _softmax(i_log)
+        out.intent_logits[batch] = i_log
+        out.in_scope[batch] = intent_in_scope(i_log, self._oos_index, self._intent_score, self._intent_threshold)
         pred = p_log.argmax(-1)
         pred[att == 0] = 0
         pred[:, 0] = 0
@@ -362,7 +390,7 @@ class GuardModel:
             out.append(s)
         return tuple(out)
 
-    def _verdict(self, i, wins, truncated, safety, intent, spans) -> ModelVerdict:
+    def _verdict(self, wins, truncated, out: _WindowOutputs, spans) -> ModelVerdict:
         if not wins:
             return ModelVerdict(
                 safety={lbl: 0.0 for lbl in self._safety_labels},
@@ -373,14 +401,15 @@ class GuardModel:
                 chunks=0,
                 truncated=False,
             )
-        s = safety[wins].max(axis=0)
-        probs = intent[wins[0]]
+        s = out.safety[wins].max(axis=0)
+        probs = out.intent_probs[wins[0]]
         in_scope_probs = probs.copy()
         in_scope_probs[self._oos_index] = -1.0
         best = int(in_scope_probs.argmax())
         best_p = float(probs[best])
-        # oos when the oos class wins outright or no in-scope intent is confident enough (calibrated on val).
-        in_scope = best_p >= self._intent_threshold and best_p >= float(probs[self._oos_index])
+        # oos when the oos class wins outright or the in-scope score is below the threshold calibrated on val
+        # (classifiers.intent_scope: the best in-scope probability, or the energy of the in-scope logits).
+        in_scope = bool(out.in_scope[wins[0]])
         return ModelVerdict(
             safety={lbl: float(s[j]) for j, lbl in enumerate(self._safety_labels)},
             intent=self._intent_labels[best] if in_scope else self._oos_label,
