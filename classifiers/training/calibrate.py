@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from classifiers.intent_scope import INTENT_SCORES, IntentScore, beats_oos, in_scope_scores
+
 
 def threshold_at_fpr(neg_scores: Sequence[float], max_fpr: float) -> float:
     """Smallest threshold whose false-positive rate on the negatives is ≤ ``max_fpr`` (score ≥ t flags)."""
@@ -67,17 +69,72 @@ def intent_threshold(
     threshold reaches the floor) spent in-scope accuracy on oos recall well past what was needed: v0.2 kept
     0.92 val oos recall at 0.908 in-scope accuracy where 0.90 recall gave 0.919.
     """
-    grid = []
-    for t in np.linspace(0.0, 0.95, 96):
-        keep = (best_in_scope >= t) & (best_in_scope >= oos_prob)
+    grid = np.linspace(0.0, 0.95, 96)
+    return _threshold_on(best_in_scope, best_in_scope >= oos_prob, correct, is_oos, grid, min_oos_recall)
+
+
+def _threshold_on(
+    score: np.ndarray,
+    beats_oos: np.ndarray,
+    correct: np.ndarray,
+    is_oos: np.ndarray,
+    grid: Sequence[float],
+    min_oos_recall: float | None,
+) -> dict:
+    """In scope iff ``score`` ≥ t and the best in-scope intent beats oos; see ``intent_threshold``."""
+    rows = []
+    for t in grid:
+        keep = (score >= t) & beats_oos
         acc = float((keep & correct)[~is_oos].mean()) if (~is_oos).any() else 0.0
         rec = float((~keep)[is_oos].mean()) if is_oos.any() else 0.0
-        grid.append((float(t), acc, rec))
-    floor_ok = [g for g in grid if min_oos_recall is not None and g[2] >= min_oos_recall]
+        rows.append((float(t), acc, rec))
+    floor_ok = [g for g in rows if min_oos_recall is not None and g[2] >= min_oos_recall]
     if floor_ok:
         t, acc, rec = max(floor_ok, key=lambda g: (g[1], -g[0]))
         rule = f"max val in-scope accuracy with val oos recall >= {min_oos_recall}"
     else:
-        t, acc, rec = max(grid, key=lambda g: (g[1] + g[2], -g[0]))
+        t, acc, rec = max(rows, key=lambda g: (g[1] + g[2], -g[0]))
         rule = "max val in-scope accuracy + oos recall"
     return {"threshold": t, "val_in_scope_acc": acc, "val_oos_recall": rec, "rule": rule}
+
+
+def intent_rule(
+    logits: np.ndarray,
+    gold: np.ndarray,
+    oos_index: int,
+    min_oos_recall: float | None = OOS_RECALL_FLOOR,
+    scores: Sequence[IntentScore] = INTENT_SCORES,
+) -> dict:
+    """The in-scope score (``classifiers.intent_scope``) and threshold with the best validation in-scope
+    accuracy under the oos-recall floor; every candidate's result is kept in ``alternatives``.
+
+    ``max_prob`` is swept on the same 0.00-0.95 grid as before v0.3.1; ``energy`` has no fixed range, so it is
+    swept over 2,001 quantiles of its own validation values. Ties go to the earlier entry of ``scores``.
+    """
+    logits = np.asarray(logits)
+    in_scope_logits = logits.copy()
+    in_scope_logits[:, oos_index] = -np.inf
+    correct = in_scope_logits.argmax(1) == gold
+    is_oos = gold == oos_index
+    gate = beats_oos(logits, oos_index)
+    results = {}
+    for name in scores:
+        score = in_scope_scores(logits, oos_index, name)
+        grid = (
+            np.linspace(0.0, 0.95, 96) if name == "max_prob" else np.unique(np.quantile(score, np.linspace(0, 1, 2001)))
+        )
+        results[name] = _threshold_on(score, gate, correct, is_oos, grid, min_oos_recall)
+    best = max(
+        scores,
+        key=lambda n: (
+            results[n]["val_oos_recall"] >= (min_oos_recall or 0.0),
+            results[n]["val_in_scope_acc"],
+            -scores.index(n),
+        ),
+    )
+    return {
+        "score": best,
+        **results[best],
+        "val_argmax_in_scope_acc": float(correct[~is_oos].mean()) if (~is_oos).any() else 0.0,
+        "alternatives": results,
+    }

@@ -246,6 +246,26 @@ def _changes_lines(version: str, notes: dict[str, Any], metrics: dict[str, Any])
     return [*lines, ""]
 
 
+def _intent_rule_line(man: Any, cal: dict[str, Any]) -> str:
+    """The shipped in-scope rule (``classifiers.intent_scope``) and, when packaging compared rules, the other's
+    validation result, so the card shows why this one was kept."""
+    t = man.tasks.intent.threshold
+    rule = cal.get("rule", "max val in-scope accuracy + oos recall")
+    if man.tasks.intent.score == "energy":
+        line = (
+            f"- intent: in scope iff the energy score (log-sum-exp of the in-scope logits) ≥ {t:.3f} and the best"
+            f" in-scope intent beats oos ({rule})"
+        )
+    else:
+        line = f"- intent: in scope iff max in-scope prob ≥ {t:.3f} and ≥ p(oos) ({rule})"
+    alts = cal.get("alternatives", {})
+    if len(alts) > 1:
+        line += "; validation in-scope accuracy / oos recall per rule: " + ", ".join(
+            f"{name} {a['val_in_scope_acc']:.4f} / {a['val_oos_recall']:.3f}" for name, a in alts.items()
+        )
+    return line
+
+
 def _pii_branch_lines(branch: dict | None) -> list[str]:
     """Architecture note for a PII-branch bundle (``classifiers.training.pii_branch``)."""
     if not branch:
@@ -331,8 +351,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         "",
         f"- injection {th['injection']:.4f} (≤ 1% FPR on validation benign), toxic {th['toxic']:.4f} (max F1 on val),"
         f" harmful {th['harmful']:.4f} ({harmful_rule})",
-        f"- intent: in scope iff max in-scope prob ≥ {man.tasks.intent.threshold:.3f} and ≥ p(oos)"
-        f" ({tr.get('calibration', {}).get('intent', {}).get('rule', 'max val in-scope accuracy + oos recall')})",
+        _intent_rule_line(man, tr.get("calibration", {}).get("intent", {})),
         f"- PII token confidence ≥ {man.tasks.pii.threshold:.2f}"
         + (
             f" (swept on {pii_cal['n_texts']} {pii_cal['swept_on']}: model F1 {pii_cal['val_f1']:.3f})"
