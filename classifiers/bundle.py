@@ -32,8 +32,8 @@ class IntentTask(BaseModel):
     labels: list[str]
     oos_label: str = "oos"
     threshold: float
-    # What ``threshold`` applies to (classifiers.intent_scope); manifests before v0.3.1 have no field and
-    # mean the best in-scope probability.
+    # What ``threshold`` applies to (classifiers.intent_scope); manifests written before the field existed
+    # (v0.3.0 and older) mean the best in-scope probability.
     score: IntentScore = "max_prob"
 
 
