@@ -49,9 +49,8 @@ def test_unknown_score_is_refused() -> None:
 
 
 def _validation(oos_scale: float, in_scale: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """In-scope rows peak on their own intent; oos rows peak on a random intent. ``*_scale`` multiplies each
-    group's logits: a small oos scale with the same shape makes oos rows unfamiliar (low energy) yet as peaked
-    after softmax as in-scope ones only if the shapes match."""
+    """In-scope rows peak on their own intent, oos rows on a random one; ``*_scale`` multiplies each group's
+    logits. A smaller oos scale flattens the oos rows' softmax only a little but lowers their energy a lot."""
     rng = np.random.default_rng(seed)
     n_in, n_oos = 600, 200
     gold = np.concatenate([rng.integers(0, OOS, n_in), np.full(n_oos, OOS)])
@@ -65,8 +64,6 @@ def _validation(oos_scale: float, in_scale: float, seed: int = 0) -> tuple[np.nd
 
 
 def test_packaging_picks_energy_when_oos_rows_are_peaked_but_weak() -> None:
-    # oos rows: the same softmax shape as in-scope rows would need the same scale; a uniformly smaller scale
-    # flattens their softmax a little but lowers their energy a lot.
     logits, gold = _validation(oos_scale=0.6, in_scale=1.0)
     out = intent_rule(logits, gold, OOS, min_oos_recall=0.9)
     assert out["score"] == "energy"
