@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline.config import Settings
 from topics import Request, RequestProducer, TopicCatalogue
 
 _ENVELOPE_FIELDS = set(Request.model_fields)
-_CHUNK = 500  # pipelined sends per progress step
+_CHUNK = 500  # lines validated and sent (pipelined) at a time
 
 
 def _request_from_line(line: bytes, default_tenant: str) -> Request:
@@ -31,31 +32,55 @@ def _request_from_line(line: bytes, default_tenant: str) -> Request:
 async def produce_file(
     settings: Settings, path: Path, *, default_tenant: str, raw: bool, console: Console
 ) -> tuple[int, int]:
-    """Send each line; invalid lines are reported by line number (never by content) and skipped."""
-    lines = (sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()).splitlines()
-    lines = [line for line in lines if line.strip()]
+    """Send each line; invalid lines are reported by line number (never by content) and skipped.
+
+    The input is streamed: lines are validated and sent ``_CHUNK`` at a time, so memory stays bounded by one
+    chunk whatever the file's size, and ``-`` can be a pipe that never ends. Progress is shown in bytes read
+    (a file) or lines sent (stdin, whose size is unknown).
+    """
     topic = TopicCatalogue.build(prefix=settings.topics.prefix).requests.name
-    requests: list[Request] = []
-    payloads: list[bytes] = []
-    rejected = 0
-    for number, line in enumerate(lines, 1):
-        if raw:
-            payloads.append(line)
-            continue
-        try:
-            requests.append(_request_from_line(line, default_tenant))
-        except (orjson.JSONDecodeError, ValidationError, ValueError, TypeError) as error:
-            console.print(f"line {number}: invalid request ({type(error).__name__})")
-            rejected += 1
-    total = len(payloads) if raw else len(requests)
-    async with RequestProducer(topic=topic, **settings.kafka.client_kwargs()) as producer:
-        columns = (TextColumn("producing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=True) as progress:
-            task = progress.add_task("produce", total=total)
-            for start in range(0, total, _CHUNK):
-                if raw:
-                    sent = await producer.send_raw_many(payloads[start : start + _CHUNK])
-                else:
-                    sent = await producer.send_many(requests[start : start + _CHUNK])
-                progress.advance(task, sent)
-    return total, rejected
+    sent = rejected = 0
+    stdin = str(path) == "-"
+    source: BinaryIO = sys.stdin.buffer if stdin else path.open("rb")
+    try:
+        async with RequestProducer(topic=topic, **settings.kafka.client_kwargs()) as producer:
+            columns = (
+                TextColumn("producing"),
+                BarColumn(),
+                TextColumn("{task.fields[sent]} sent"),
+                TimeElapsedColumn(),
+            )
+            with Progress(*columns, console=console, transient=True) as progress:
+                task = progress.add_task("produce", total=None if stdin else path.stat().st_size, sent=0)
+                requests: list[Request] = []
+                payloads: list[bytes] = []
+                for number, line in enumerate(source, 1):
+                    progress.advance(task, 0 if stdin else len(line))
+                    line = line.rstrip(b"\r\n")
+                    if not line.strip():
+                        continue
+                    if raw:
+                        payloads.append(line)
+                    else:
+                        try:
+                            requests.append(_request_from_line(line, default_tenant))
+                        except (orjson.JSONDecodeError, ValidationError, ValueError, TypeError) as error:
+                            console.print(f"line {number}: invalid request ({type(error).__name__})")
+                            rejected += 1
+                    if len(payloads) + len(requests) >= _CHUNK:
+                        sent += await _send(producer, requests, payloads)
+                        progress.update(task, sent=sent)
+                sent += await _send(producer, requests, payloads)
+    finally:
+        if not stdin:
+            source.close()
+    return sent, rejected
+
+
+async def _send(producer: RequestProducer, requests: list[Request], payloads: list[bytes]) -> int:
+    """Send and clear one chunk (pipelined: every record is enqueued before any delivery is awaited)."""
+    sent = await producer.send_raw_many(payloads) if payloads else 0
+    sent += await producer.send_many(requests) if requests else 0
+    payloads.clear()
+    requests.clear()
+    return sent

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,6 +71,26 @@ def test_classify_rejects_bad_jsonl_with_line_number(tmp_path: Path) -> None:
     assert "bad.jsonl:2" in result.stderr
 
 
+async def _read_requests(bootstrap: str, topic_prefix: str, expected: int) -> list[dict]:
+    """Every request on the topic, from the beginning (waits until ``expected`` arrived or 3 s pass idle)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        topic = f"{topic_prefix}.requests"
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or {0}]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        out: list[dict] = []
+        while len(out) < expected:
+            batches = await consumer.getmany(timeout_ms=3000)
+            if not batches:
+                break
+            out += [json.loads(m.value) for ms in batches.values() for m in ms]
+        return out
+    finally:
+        await consumer.stop()
+
+
 @pytest.mark.broker
 def test_produce_validates_lines_and_sends_envelopes(broker, topic_prefix: str, tmp_path: Path) -> None:
     source = tmp_path / "requests.jsonl"
@@ -86,22 +107,40 @@ def test_produce_validates_lines_and_sends_envelopes(broker, topic_prefix: str, 
     assert result.returncode == 1  # one invalid line
     assert "line 2" in result.stderr and "sent 2" in result.stderr
 
-    async def read() -> list[dict]:
-        consumer = AIOKafkaConsumer(bootstrap_servers=broker.bootstrap_servers, enable_auto_commit=False)
-        await consumer.start()
-        try:
-            topic = f"{topic_prefix}.requests"
-            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or {0}]
-            consumer.assign(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            batches = await consumer.getmany(timeout_ms=3000)
-            return [json.loads(m.value) for ms in batches.values() for m in ms]
-        finally:
-            await consumer.stop()
-
-    sent = asyncio.run(read())
+    sent = asyncio.run(_read_requests(broker.bootstrap_servers, topic_prefix, expected=2))
     assert sorted(r["text"] for r in sent) == ["hello", "where is my order"]
     assert all(r["schema_version"] == 1 and r["id"] for r in sent)
+
+
+@pytest.mark.broker
+def test_produce_streams_stdin_in_chunks_and_names_bad_lines_by_file_line(broker, topic_prefix: str) -> None:
+    """More lines than one send chunk, piped on stdin, with blank and invalid lines on both sides of the
+    chunk boundary: every valid line arrives exactly once and each bad one is named by its line in the input."""
+    bad = {3, 500, 501, 1100}
+    lines = []
+    for number in range(1, 1201):
+        if number in bad:
+            lines.append(json.dumps({"txt": f"typo {number}"}) if number % 2 else "[1, 2]")
+        elif number % 97 == 0:
+            lines.append("   ")
+        else:
+            lines.append(json.dumps({"text": f"request {number}", "id": f"r-{number}"}))
+    env = {"GUARDSTREAM_KAFKA_BOOTSTRAP": broker.bootstrap_servers, "GUARDSTREAM_TOPIC_PREFIX": topic_prefix}
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "produce", "-"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
+    assert result.returncode == 1, result.stderr
+    expected_ids = [f"r-{n}" for n in range(1, 1201) if n not in bad and n % 97]
+    assert f"sent {len(expected_ids)} requests; rejected {len(bad)}" in result.stderr
+    assert sorted(int(n) for n in re.findall(r"line (\d+): invalid request", result.stderr)) == sorted(bad)
+    sent = asyncio.run(_read_requests(broker.bootstrap_servers, topic_prefix, expected=len(expected_ids)))
+    # Keyed by id, so spread over partitions: compare ids, not order.
+    assert sorted(r["id"] for r in sent) == sorted(expected_ids)
 
 
 @pytest.mark.broker
