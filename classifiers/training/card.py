@@ -233,6 +233,19 @@ def _distillation_lines(kd: dict[str, Any] | None) -> list[str]:
     ]
 
 
+def _safety_distillation_lines(kd: dict[str, Any] | None) -> list[str]:
+    """The teacher behind the safety head, if any."""
+    if not kd:
+        return []
+    t = kd["teacher"]
+    return [
+        f"- safety distilled from a multi-task teacher (MiniLM layers {t.get('layers')}, `{kd['teacher_dir']}`,"
+        f" {t.get('epochs')} epochs, seed {t.get('seed')}): (1 - {kd['alpha']}) x the labelled BCE +"
+        f" {kd['alpha']} x BCE against the teacher's probabilities, on the {kd['rows_with_teacher']} training rows"
+        " short enough to be seen whole",
+    ]
+
+
 def _changes_lines(version: str, notes: dict[str, Any], metrics: dict[str, Any]) -> list[str]:
     """ "What changed" bullets plus a previous-vs-this table, so a reader sees the trade-offs in one place."""
     if not notes["changes"]:
@@ -430,6 +443,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         f"- training wall time {tr.get('train_seconds')} s; total incl. packaging {tr.get('duration_s')} s (2 shared"
         " CPU cores, bf16 autocast)",
         *_distillation_lines(tr.get("distillation")),
+        *_safety_distillation_lines(tr.get("safety_distillation")),
         *_pii_branch_run_lines(tr.get("pii_branch")),
         *(
             [f"- PII document-style sentences (`pii_synth.DOCUMENT_TEMPLATES`): {tr['pii_documents']} in train"]

@@ -383,6 +383,7 @@ def finalize(
         "case_input": cfg.get("case_input", False),
         "safety_contrast": cfg.get("safety_contrast", False),
         "distillation": cfg.get("distillation"),
+        "safety_distillation": cfg.get("safety_distillation"),
         "pii_documents": cfg.get("pii_documents", 0),
         "oos_holdout": cfg.get("oos_holdout", 0.0),
         "pii_val_templates": cfg.get("pii_val_templates", 0.0),

@@ -98,6 +98,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="distil intent from the teacher in this run dir (see classifiers.training.teacher); off by default",
     )
     p.add_argument("--kd-alpha", type=float, default=0.5, help="weight of the distillation term in the intent loss")
+    p.add_argument(
+        "--safety-teacher-dir",
+        default=None,
+        help="distil the safety head from the multi-task model trained in this run dir (e.g. all six layers);"
+        " off by default",
+    )
+    p.add_argument(
+        "--safety-kd-alpha", type=float, default=0.5, help="weight of the distillation term in the safety loss"
+    )
     p.add_argument("--kd-temperature", type=float, default=2.0, help="softmax temperature for distillation")
     p.add_argument(
         "--pii-val-templates",
@@ -164,6 +173,51 @@ def teacher_targets(teacher_dir: Path, texts: list[str], labelled: np.ndarray, i
     return out, tcfg
 
 
+def safety_distill_loss(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy of the student's safety logits against the teacher's probabilities, per label.
+
+    The labels are independent sigmoids, so each is distilled on its own; the teacher also gives a target for
+    labels a source leaves unknown (toxicity of a harmful request). Rows without teacher logits (NaN) count
+    nothing; a batch with none gives a zero that still backprops.
+    """
+    has = torch.isfinite(teacher).all(-1)
+    if not bool(has.any()):
+        return student.float().sum() * 0.0
+    target = torch.sigmoid(teacher[has])
+    return nn.functional.binary_cross_entropy_with_logits(student.float()[has], target)
+
+
+class _SafetyOutput(nn.Module):
+    """The multi-task model seen as a safety classifier (its first output), for batched teacher inference."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.model(input_ids, attention_mask)[0]
+
+
+def safety_teacher_targets(teacher_dir: Path, texts: list[str], fits: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Teacher safety logits [N, 3] for the rows the student sees whole (``fits``), NaN elsewhere.
+
+    Longer rows are cropped to a random window when batched, so a logit of the teacher's first window would
+    describe other text than the student reads; they keep their hard labels only.
+    """
+    from classifiers.training.export import load_checkpoint
+    from classifiers.training.teacher import logits_for
+
+    teacher, tcfg = load_checkpoint(teacher_dir)
+    out = np.full((len(texts), len(SAFETY_LABELS)), np.nan, np.float32)
+    idx = np.flatnonzero(fits)
+    uniq = sorted({texts[i] for i in idx})
+    with torch.no_grad():
+        logits = logits_for(_SafetyOutput(teacher), base_tokenizer(), uniq)
+    pos = {t: k for k, t in enumerate(uniq)}
+    out[idx] = logits[[pos[texts[i]] for i in idx]]
+    return out, tcfg
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     t0 = time.time()
@@ -214,6 +268,18 @@ def main(argv: list[str] | None = None) -> None:
             "rows_with_teacher": int(labelled.sum()),
         }
         print(f"[distil] teacher logits for {int(labelled.sum())} intent rows ({time.time() - t0:.0f}s)", flush=True)
+    safety_soft: np.ndarray | None = None
+    safety_distillation: dict | None = None
+    if args.safety_teacher_dir:
+        fits = np.array([len(e.ids) <= args.max_length - 2 for e in enc])
+        safety_soft, scfg = safety_teacher_targets(Path(args.safety_teacher_dir), [r.text for r in train_rows], fits)
+        safety_distillation = {
+            "teacher_dir": args.safety_teacher_dir,
+            "teacher": {k: scfg.get(k) for k in ("layers", "version", "seed", "epochs", "train_seconds", "command")},
+            "alpha": args.safety_kd_alpha,
+            "rows_with_teacher": int(fits.sum()),
+        }
+        print(f"[distil] teacher safety logits for {int(fits.sum())} rows ({time.time() - t0:.0f}s)", flush=True)
 
     model = GuardMultiTask(
         layers,
@@ -290,6 +356,9 @@ def main(argv: list[str] | None = None) -> None:
             _, l_i, l_p = masked_losses(
                 out, (st, sm, torch.from_numpy(intent), torch.from_numpy(pii)), ce_intent, ce_pii
             )
+            if safety_soft is not None:
+                kd_s = safety_distill_loss(out[0], torch.from_numpy(safety_soft[b]))
+                l_s = (1.0 - args.safety_kd_alpha) * l_s + args.safety_kd_alpha * kd_s
             if soft is not None:
                 kd = distill_loss(out[1], torch.from_numpy(soft[b]), args.kd_temperature)
                 l_i = (1.0 - args.kd_alpha) * l_i + args.kd_alpha * kd
@@ -325,6 +394,7 @@ def main(argv: list[str] | None = None) -> None:
         "case_input": args.case_input,
         "safety_contrast": args.safety_contrast,
         "distillation": distillation,
+        "safety_distillation": safety_distillation,
         "pii_documents": args.pii_documents,
         "oos_holdout": args.oos_holdout,
         "pii_val_templates": args.pii_val_templates,
