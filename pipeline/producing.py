@@ -35,8 +35,8 @@ async def produce_file(
     """Send each line; invalid lines are reported by line number (never by content) and skipped.
 
     The input is streamed: lines are validated and sent ``_CHUNK`` at a time, so memory stays bounded by one
-    chunk whatever the file's size, and ``-`` can be a pipe that never ends. Progress is shown in bytes read
-    (a file) or lines sent (stdin, whose size is unknown).
+    chunk whatever the input's size (a pipe's lines go out once a chunk fills or the pipe closes). Progress
+    shows the requests sent and, for a file, the share of its bytes read.
     """
     topic = TopicCatalogue.build(prefix=settings.topics.prefix).requests.name
     sent = rejected = 0
