@@ -125,6 +125,14 @@ class _Tokens:
             self._offsets = self._encoding.offsets
         return self._offsets
 
+    def line_break_between(self, start: int, end: int) -> bool:
+        """Whether a line break lies in ``text[start:end]``.
+
+        The tokenizer turns newlines into plain whitespace, so the model cannot see that "Erik Baader" and
+        "Court" sit on different lines of a signature; names, places and dates do not run across lines.
+        """
+        return "\n" in self._text[start:end] or "\r" in self._text[start:end]
+
     @property
     def word_ids(self) -> list[int | None]:
         if self._word_ids is None:
@@ -338,7 +346,8 @@ class GuardModel:
 
     def _decode(self, enc: _Tokens, start: int, pred: np.ndarray, probs: np.ndarray) -> list[ModelSpan]:
         """BIO over words: the first sub-token of each word carries the label; a span is B (or a stray I)
-        plus following I of the same type; its char range runs to the end of its last word's last piece."""
+        plus following I of the same type on the same line; its char range runs to the end of its last word's
+        last piece."""
         word_ids = enc.word_ids
         offsets = enc.offsets
         out: list[ModelSpan] = []
@@ -363,7 +372,7 @@ class GuardModel:
                 cur_type = None
                 continue
             tag, typ = label.split("-", 1)
-            if tag == "I" and cur_type == typ:
+            if tag == "I" and cur_type == typ and not enc.line_break_between(cur_end, offsets[t][0]):
                 cur_end = offsets[t][1]
                 scores.append(p)
                 continue

@@ -159,6 +159,22 @@ def test_person_span_has_exact_offsets(model: GuardModel) -> None:
     assert text[person[0].start : person[0].end] == "John Smith"
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Best regards,\nAnna Schmidt\nProcurement, Siemens AG\n+49 30 1234567", "Anna Schmidt"),
+        ("Thanks,\nJohn Miller\nSenior Engineer\nAcme Corp", "John Miller"),
+        ("Kind regards,\nMaria Rossi\nMilano\nItaly", "Maria Rossi"),
+    ],
+)
+def test_pii_spans_stop_at_line_breaks(model: GuardModel, text: str, name: str) -> None:
+    """The tokenizer reads a newline as a space, so the model alone would run a signature's name into the
+    job title on the next line ("Anna Schmidt\\nProcurement"); entities never cross a line."""
+    spans = model.predict([text])[0].pii
+    assert all("\n" not in text[s.start : s.end] for s in spans), spans
+    assert name in [text[s.start : s.end] for s in spans if s.type == "PERSON"], spans
+
+
 def test_injection_at_end_of_long_document_is_found(model: GuardModel) -> None:
     doc = BENIGN_PARAGRAPH * 80
     assert len(doc) > 20_000
