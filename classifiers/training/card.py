@@ -88,9 +88,14 @@ BASELINES: dict[str, tuple[str, dict[str, float]]] = {
 
 RELEASE_NOTES: dict[str, dict[str, Any]] = {
     "default": {
-        "status": "Status: trained under a time budget on CPU; numbers below are honest test results.",
+        "status": "Status: **unreleased candidate** (no release notes for this version) — numbers below are honest"
+        " test results; compare them with the shipped bundle's card and its run-to-run spread before shipping.",
         "changes": [],
-        "limitations": _V01_LIMITATIONS,
+        "limitations": [
+            "An experiment's bundle: the shipped version's card lists the known weaknesses of the recipe it was"
+            " trained from.",
+            *_V01_LIMITATIONS[3:],
+        ],
     },
     "0.2.0": {
         "status": "Status: **v0.2 (shipped)** — numbers below are honest test results; targets met: CLINC oos"
@@ -172,9 +177,10 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
             " XSTest unsafe 0.920 / 0.890, safe flagged 0.504 / 0.436, HarmBench 0.845 / 0.870, PII F1 0.700 /"
             " 0.725. Read single-version differences below ~4 points on HarmBench or ~2.5 on PII F1 as noise;"
             " XSTest unsafe recall sits close to its 0.90 target.",
-            "PII F1 0.717 (v0.2 0.724): PERSON 0.671 and LOCATION 0.618 on unseen presidio templates (multi-line"
-            " addresses, names without context). DATE_TIME (not an issue-3 target type; the default policy"
-            " detects but does not redact it) fell to 0.513 from 0.739. It moves with the PII token threshold:"
+            "PII F1 0.719 (0.717 before model entities stopped at line breaks; v0.2 0.724): PERSON 0.674 and"
+            " LOCATION 0.618 on unseen presidio templates (multi-line addresses, names without context)."
+            " DATE_TIME (not an issue-3 target type; the default policy detects but does not redact it)"
+            " fell to 0.513 from 0.739. It moves with the PII token threshold:"
             " v0.2's own weights requantized, threshold 0.8 instead of 0.7, gave 0.613. Rely on the pattern"
             " recognizers for structured types.",
             "Harmful head still over-flags safety questions about dangerous things (XSTest safe 49% flagged)."
