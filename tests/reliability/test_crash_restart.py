@@ -26,10 +26,10 @@ N_REQUESTS = 5000
 N_MALFORMED = 40
 
 
-def _stream(seed: int = 11) -> tuple[list[Request], list[bytes]]:
+def _stream(seed: int = 11, n: int = N_REQUESTS) -> tuple[list[Request], list[bytes]]:
     rng = random.Random(seed)
     requests = []
-    for i in range(N_REQUESTS):
+    for i in range(n):
         roll = rng.random()
         if roll < 0.1:
             text = f"my card {luhn_complete('4', 16, rng)} was declined"

@@ -14,6 +14,9 @@ from pipeline.broker import EmbeddedBroker, free_port
 pytestmark = [pytest.mark.broker, pytest.mark.model]
 
 PARTITIONS = 2
+# Enough backlog that the worker is still producing when the outage starts (after 1,000 audits): with 5,000 a
+# fast host finished the whole stream before the collector saw 1,000 audits, and the outage then tested nothing.
+N_REQUESTS = 20_000
 
 
 def test_worker_survives_a_broker_outage_without_losing_messages(
@@ -26,7 +29,7 @@ def test_worker_survives_a_broker_outage_without_losing_messages(
             bootstrap = broker.bootstrap_servers  # the proxy
             catalogue = catalogue_for(topic_prefix, PARTITIONS)
             create_topics(bootstrap, catalogue)
-            requests, malformed = _stream()
+            requests, malformed = _stream(n=N_REQUESTS)
             positions = asyncio.run(produce(bootstrap, catalogue.requests.name, requests, malformed))
             # a short producer timeout, so the outage outlasts aiokafka's own retries and the
             # worker's backoff loop (pipeline.app.produce_all) must hold the batch
