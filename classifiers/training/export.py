@@ -7,6 +7,7 @@ The wrapper fixes token_type_ids to zeros inside the graph so the runtime feeds 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -108,14 +109,15 @@ def quantize_int8(fp32: Path, out: Path, *, weight_only: bool = True) -> Path:
     return out
 
 
-def matmul_weights_to_int8(model: onnx.ModelProto) -> int:
-    """Replace each MatMul's constant fp32 [K, N] weight by int8 + DequantizeLinear(axis=1); returns count."""
+def matmul_weights_to_int8(model: onnx.ModelProto, skip: Callable[[onnx.NodeProto], bool] | None = None) -> int:
+    """Replace each MatMul's constant fp32 [K, N] weight by int8 + DequantizeLinear(axis=1), except ``skip``
+    nodes; returns the count."""
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
     new_nodes: list[onnx.NodeProto] = []
     done = 0
     for node in graph.node:
-        if node.op_type == "MatMul" and node.input[1] in inits:
+        if node.op_type == "MatMul" and node.input[1] in inits and not (skip and skip(node)):
             w = numpy_helper.to_array(inits[node.input[1]])
             if w.ndim == 2 and w.dtype == np.float32:
                 name = node.input[1]

@@ -249,6 +249,8 @@ def _static_int8_best_calibration(
     val,
     cfg,
     intent_scores: Sequence[IntentScore] = DEFAULT_INTENT_SCORES,
+    *,
+    split_outliers: bool = True,
 ) -> dict:
     """Quantize with each activation-calibration scheme and keep the one whose intent decisions agree best
     with fp32 on CLINC validation (thresholds calibrated per candidate, as packaging then does).
@@ -264,7 +266,15 @@ def _static_int8_best_calibration(
     infos: dict[str, dict] = {}
     for scheme in CALIBRATION_SCHEMES:
         path = run_dir / f"model.int8.{scheme}.onnx"
-        infos[scheme] = quantize_static_int8(fp32, path, texts, tok, pad_free=scheme == "pad-free")
+        infos[scheme] = quantize_static_int8(
+            fp32,
+            path,
+            texts,
+            tok,
+            pad_free=scheme == "pad-free",
+            split_outliers=split_outliers,
+            round_only_matmul_inputs=split_outliers,  # both new in v0.3.1; "static-v03" turns both off
+        )
         m = man.model_copy(deep=True)
         q_session = _session(path)
         cal = _calibrate(GuardModel(m, q_session, tok), val, cfg["intent_labels"], intent_scores)
@@ -301,8 +311,11 @@ def finalize(
     ``version`` overrides the run's own (re-packaging a run under new calibration rules makes a new release
     from the same weights); ``command`` is recorded in the manifest as ``training.package_command``.
 
-    ``quantization="static"`` (since v0.2): int8 activations with scales calibrated on validation texts,
-    see ``classifiers.training.quantize``; ``"weight-only"`` reproduces the v0.1 bundle's scheme.
+    ``quantization="static"`` (since v0.3.1): int8 activations with scales calibrated on validation texts,
+    the outlier GELU channels on an fp32 side path (``classifiers.training.outliers``), so every weight MatMul
+    but the PII head's runs int8 x int8, and only those MatMuls read rounded activations. ``"static-v03"``
+    reproduces v0.2/v0.3.0 (layer 0's FFN down-projection with fp32 activations instead, every reader of a
+    quantized tensor rounded; see ``classifiers.training.quantize``); ``"weight-only"`` reproduces v0.1.
     """
     t0 = time.time()
     model, cfg = load_checkpoint(run_dir)
@@ -320,10 +333,17 @@ def finalize(
     ).val
     if limit:
         val = random.Random(0).sample(val, min(limit, len(val)))
-    if quantization == "static":
+    if quantization in ("static", "static-v03"):
         calibration = random.Random(cfg["seed"]).sample([r.text for r in val], min(CALIBRATION_TEXTS, len(val)))
         quant_info = _static_int8_best_calibration(
-            fp32, run_dir, calibration, _base_manifest(cfg, {}), val, cfg, intent_scores
+            fp32,
+            run_dir,
+            calibration,
+            _base_manifest(cfg, {}),
+            val,
+            cfg,
+            intent_scores,
+            split_outliers=quantization == "static",
         )
     else:
         quantize_int8(fp32, run_dir / MODEL_FILE)
@@ -437,7 +457,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--data-dir", default=None)
     p.add_argument("--no-eval", action="store_true")
     p.add_argument("--limit", type=int, default=0, help="subsample val/test (smoke checks of this code only)")
-    p.add_argument("--quantization", choices=("static", "weight-only"), default="static")
+    p.add_argument("--quantization", choices=("static", "static-v03", "weight-only"), default="static")
     p.add_argument(
         "--intent-scores",
         default=",".join(DEFAULT_INTENT_SCORES),

@@ -6,8 +6,13 @@ not depend on its neighbours. Static quantization fixes every activation scale a
 so a row's result is the same alone or in any batch, and the int8 GEMMs (VNNI) run ~2x faster than the
 weight-only int8 model we shipped before (fp32 activations).
 
-Why the FIRST layer's feed-forward down-projection keeps fp32 activations: it reads GELU outputs with a few
-huge channels, and one per-tensor int8 scale for them costs the agreement with fp32 (CLINC test argmax: all
+Since v0.3.1 no encoder MatMul keeps fp32 activations (``split_outliers=True``, the default): the one or two
+GELU channels per layer that are ~4-10x wider than the rest move to a rank-1/2 fp32 side path
+(``classifiers.training.outliers``, exact in fp32), and every FFN down-projection then quantizes with one
+per-tensor scale. The history below is why that was needed; ``split_outliers=False`` reproduces it.
+
+Why the FIRST layer's feed-forward down-projection kept fp32 activations (v0.2, v0.3.0): it reads GELU outputs
+with a few huge channels, and one per-tensor int8 scale for them costs the agreement with fp32 (CLINC test argmax: all
 static 0.965; SmoothQuant on that input, alpha 0.5/0.8, did not recover it). Keeping only layer 0's at fp32
 activations (int8 weights behind a DequantizeLinear) gives 0.982 at 1,262 msgs/s per thread; keeping layer 1's
 or 2's instead does not help (0.966); keeping all three gives 0.984 at 1,006 msgs/s.
@@ -39,6 +44,14 @@ and the mean-pooled encoder output ended 11% away from fp32. Without those pairs
 MatMulIntegerToFloat (int8 inputs, fp32 result). v0.3 candidate gm-v11, CLINC validation intent decisions:
 fixed-width 0.9901 -> 0.9931, pad-free 0.9917 -> 0.9956; speed on 1 and 2 threads unchanged (1.00-1.05x).
 
+Only the int8 MatMuls read rounded activations (v0.3.1, ``round_only_matmul_inputs=True``). In QDQ form the
+quantizer puts one Quantize/Dequantize pair on a tensor and points EVERY consumer at the dequantized copy, so
+each LayerNorm output reached the next layer's residual Add (and the fp32 MatMuls beside it) rounded to the
+uint8 grid: the residual stream lost precision at every layer for no speed gain. Afterwards those consumers
+read the fp32 tensor again (:func:`fp32_for_unquantized_consumers`). On the v0.3 weights' base encoder (MiniLM
+layers 0, 2, 4; CLINC val) this cut the int8 graph's relative error on the intent logits by ~20% (0.068 ->
+0.056 with the outlier split), and dropping the now-unused DequantizeLinear nodes made it no slower.
+
 Activation x activation MatMuls (attention scores and context) and the PII token head stay fp32 too: they are
 a small share of the work at our sequence lengths and the most sensitive to rounding.
 """
@@ -61,6 +74,7 @@ from onnxruntime.quantization import (
 from tokenizers import Tokenizer
 
 from classifiers.casing import CASE_INPUT, token_case_ids
+from classifiers.training.outliers import SIDE_PATH, split_feed_forward_outliers
 
 CALIBRATION_WIDTH = 128  # percentile calibration needs one shape for every batch
 PERCENTILE = 99.999
@@ -131,8 +145,17 @@ def _weight_matmuls(model: onnx.ModelProto) -> list[onnx.NodeProto]:
     return [
         n
         for n in model.graph.node
-        if n.op_type == "MatMul" and n.input[1] in inits and n.input[0] not in inits and n.name not in KEEP_FP32
+        if n.op_type == "MatMul"
+        and n.input[1] in inits
+        and n.input[0] not in inits
+        and n.name not in KEEP_FP32
+        and not is_outlier_side_path(n)
     ]
+
+
+def is_outlier_side_path(node: onnx.NodeProto) -> bool:
+    """A node of the fp32 outlier-channel path (``classifiers.training.outliers``): never quantized."""
+    return SIDE_PATH in node.name
 
 
 def is_ffn_down(node: onnx.NodeProto) -> bool:
@@ -145,29 +168,84 @@ def is_first_ffn_down(node: onnx.NodeProto) -> bool:
     return is_ffn_down(node) and "/layer.0/" in node.name
 
 
+def fp32_for_unquantized_consumers(model: onnx.ModelProto) -> int:
+    """Point every consumer of a dequantized activation that is not an int8 MatMul back at the fp32 tensor the
+    pair was made from, and drop the DequantizeLinear nodes nothing reads any more; returns how many inputs
+    were re-pointed. An int8 MatMul is one whose weight is a DequantizeLinear of a constant: ORT fuses exactly
+    those into MatMulIntegerToFloat, so they are the only readers the rounding serves."""
+    graph = model.graph
+    inits = {i.name for i in graph.initializer}
+    quantized_from = {n.output[0]: n.input[0] for n in graph.node if n.op_type == "QuantizeLinear"}
+    fp32_of = {
+        n.output[0]: quantized_from[n.input[0]]
+        for n in graph.node
+        if n.op_type == "DequantizeLinear" and n.input[0] in quantized_from
+    }
+    constant_dq = {n.output[0] for n in graph.node if n.op_type == "DequantizeLinear" and n.input[0] in inits}
+    moved = 0
+    for node in graph.node:
+        if node.op_type == "MatMul" and len(node.input) == 2 and node.input[1] in constant_dq:
+            continue
+        for k, name in enumerate(node.input):
+            if name in fp32_of:
+                node.input[k] = fp32_of[name]
+                moved += 1
+    read = {name for n in graph.node for name in n.input} | {o.name for o in graph.output}
+    kept = [n for n in graph.node if not (n.op_type == "DequantizeLinear" and n.output[0] not in read)]
+    del graph.node[:]
+    graph.node.extend(kept)
+    return moved
+
+
+def no_node(node: onnx.NodeProto) -> bool:
+    """Keep no MatMul's activations in fp32 (with ``split_outliers``, every down-projection quantizes)."""
+    return False
+
+
 def quantize_static_int8(
     fp32: Path,
     out: Path,
     texts: Sequence[str],
     tokenizer: Tokenizer,
     *,
-    keep_fp32_activations: Callable[[onnx.NodeProto], bool] = is_first_ffn_down,
+    keep_fp32_activations: Callable[[onnx.NodeProto], bool] | None = None,
     pad_free: bool = False,
     quantize_matmul_outputs: bool = False,
+    split_outliers: bool = True,
+    round_only_matmul_inputs: bool = True,
 ) -> dict[str, object]:
     """QDQ-quantize the weight MatMuls except ``keep_fp32_activations`` ones; those and the PII head get int8
     weights behind a DequantizeLinear (fp32 activations); the embedding table is int8 weight-only.
 
-    ``quantize_matmul_outputs=True`` reproduces the v0.2 graph, which also rounded each MatMul's result to uint8
-    (see the module doc for why that is off by default)."""
+    ``split_outliers`` moves each FFN block's outlier GELU channels to an fp32 side path first (channel widths
+    measured on ``texts``), and ``round_only_matmul_inputs`` lets every reader but the int8 MatMuls see fp32
+    activations; both are on since v0.3.1, and ``split_outliers=False, round_only_matmul_inputs=False``
+    reproduces v0.3.0. ``quantize_matmul_outputs=True`` reproduces the v0.2 graph, which also rounded each
+    MatMul's result to uint8 (see the module doc for why each of these is the default it is)."""
     from classifiers.training.export import matmul_weights_to_int8  # lazily: export imports torch
 
+    if quantize_matmul_outputs and round_only_matmul_inputs:
+        raise ValueError("quantize_matmul_outputs (the v0.2 graph) needs round_only_matmul_inputs=False")
     model = onnx.load(str(fp32))
     case = CASE_INPUT in {i.name for i in model.graph.input}
     feeds = calibration_feeds(texts, tokenizer, width=None if pad_free else CALIBRATION_WIDTH, case=case)
+    if keep_fp32_activations is None:
+        keep_fp32_activations = no_node if split_outliers else is_first_ffn_down
+    outliers: dict[str, list[int]] = {}
+    if split_outliers:
+        # Channel widths from real tokens only (pad-free), whatever padding the scales are calibrated with.
+        tokens_only = feeds if pad_free else calibration_feeds(texts, tokenizer, width=None, case=case)
+        outliers = split_feed_forward_outliers(model, tokens_only)
+        fp32 = out.with_suffix(".split.onnx")
+        onnx.save(model, str(fp32))
     # One collect per batch when shapes differ (pad-free widths, or a short last batch), else one collect.
     uniform = len({f["input_ids"].shape for f in feeds}) == 1
     static_matmuls = {n.name for n in _weight_matmuls(model) if not keep_fp32_activations(n)}
+    weight_only_names = [
+        n.name.removeprefix("/model/").removesuffix("/MatMul")
+        for n in _weight_matmuls(model)
+        if n.name not in static_matmuls
+    ] + ["pii head"]
     exclude = [n.name for n in model.graph.node if n.op_type == "MatMul" and n.name not in static_matmuls]
     static = out.with_suffix(".static.onnx")
     quantize_static(
@@ -187,25 +265,38 @@ def quantize_static_int8(
             **({} if quantize_matmul_outputs else {"OpTypesToExcludeOutputQuantization": ["MatMul"]}),
         },
     )
+    if split_outliers:
+        fp32.unlink()
     model = onnx.load(str(static))
-    weight_only = matmul_weights_to_int8(model)  # kept MatMuls + PII head: ORT runs them as MatMulNBits
+    repointed = fp32_for_unquantized_consumers(model) if round_only_matmul_inputs else 0
+    # kept MatMuls + PII head: ORT runs them as MatMulNBits; the outlier side path stays fp32 (rank 1-2)
+    weight_only = matmul_weights_to_int8(model, skip=is_outlier_side_path)
     onnx.save(model, str(static))
     # The 30k x 384 embedding table is a Gather, not a MatMul: int8 it weight-only (it is 2/3 of the file).
     quantize_dynamic(
         str(static), str(out), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["Gather"]
     )
     static.unlink()
+    per_layer = ", ".join(f"{name.rsplit('/', 1)[-1]} {len(ch)}" for name, ch in outliers.items())
     return {
         "method": (
             f"static QDQ int8 on {len(static_matmuls)} weight MatMuls: weights int8 per output channel, "
             f"activations uint8 per tensor with scales fixed from {len(texts)} validation texts "
-            f"(percentile {PERCENTILE}); {weight_only} MatMuls (layer 0's FFN down-projection, PII head) int8 "
+            f"(percentile {PERCENTILE}); {weight_only} MatMuls ({', '.join(weight_only_names)}) int8 "
             "weights with fp32 activations; embedding int8 weight-only; attention score/context MatMuls and "
             "the safety/intent heads fp32; "
             + ("MatMul outputs re-quantized to uint8" if quantize_matmul_outputs else "MatMul outputs fp32")
+            + (f"; outlier GELU channels moved to an fp32 side path per layer: {per_layer}" if split_outliers else "")
+            + (
+                f"; only int8 MatMuls read rounded activations ({repointed} other inputs read fp32)"
+                if round_only_matmul_inputs
+                else ""
+            )
         ),
+        "outlier_channels": outliers,
         "calibration_texts": len(texts),
         "calibration_padding": "per batch (pad-free)" if pad_free else f"every row to {CALIBRATION_WIDTH} tokens",
         "matmul_outputs": "uint8 per tensor" if quantize_matmul_outputs else "fp32",
+        "fp32_inputs_repointed": repointed,
         "batch_invariant": True,
     }

@@ -152,7 +152,13 @@ def test_static_int8_leaves_matmul_outputs_fp32_and_closer_to_fp32(tmp_path, bun
     for requantize in (False, True):
         out = tmp_path / f"enc.int8.{requantize}.onnx"
         info = quantize_static_int8(
-            fp32, out, texts, tok, keep_fp32_activations=lambda _: False, quantize_matmul_outputs=requantize
+            fp32,
+            out,
+            texts,
+            tok,
+            keep_fp32_activations=lambda _: False,
+            quantize_matmul_outputs=requantize,
+            round_only_matmul_inputs=not requantize,
         )
         assert info["matmul_outputs"] == ("uint8 per tensor" if requantize else "fp32")
         q = onnx.load(str(out))
@@ -163,3 +169,44 @@ def test_static_int8_leaves_matmul_outputs_fp32_and_closer_to_fp32(tmp_path, bun
         got = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
         errors[requantize] = float(np.sqrt(((got - ref) ** 2).mean()))
     assert errors[False] < errors[True]
+
+
+def test_only_the_int8_matmuls_read_rounded_activations(tmp_path, bundle_dir) -> None:
+    """A tensor read by an int8 MatMul AND by a residual Add: the quantizer points both at the rounded copy;
+    afterwards the Add reads fp32 again, the MatMul still reads int8, and the output is nearer fp32."""
+    from tokenizers import Tokenizer
+
+    from classifiers.training.quantize import calibration_feeds, quantize_static_int8
+
+    tok = Tokenizer.from_file(str(bundle_dir / "tokenizer.json"))
+    rng = np.random.default_rng(3)
+    model = _tiny_encoder(rng, tok.get_vocab_size())
+    residual = next(n for n in model.graph.node if n.op_type == "Mul")  # y = (y0 * mask) + x: a residual Add
+    residual.output[0] = "y1"
+    model.graph.node.append(helper.make_node("Add", ["y1", "x"], ["y"], name="/residual/Add"))
+    fp32 = tmp_path / "enc.onnx"
+    onnx.save(model, str(fp32))
+    texts = [" ".join(["word", "other", "thing"] * int(n)) for n in rng.integers(1, 20, size=64)]
+    feed = calibration_feeds(texts[:16], tok, width=None)[0]
+    ref = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+    errors = {}
+    for only_matmuls in (False, True):
+        out = tmp_path / f"enc.int8.{only_matmuls}.onnx"
+        info = quantize_static_int8(
+            fp32,
+            out,
+            texts,
+            tok,
+            keep_fp32_activations=lambda _: False,
+            split_outliers=False,
+            round_only_matmul_inputs=only_matmuls,
+        )
+        q = onnx.load(str(out))
+        add = next(n for n in q.graph.node if n.name == "/residual/Add")
+        matmul = next(n for n in q.graph.node if n.name == FFN_UP)
+        assert (add.input[1] == "x") == only_matmuls
+        assert matmul.input[0] != "x"  # the int8 MatMul reads the rounded copy either way
+        assert info["fp32_inputs_repointed"] == (1 if only_matmuls else 0)
+        got = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+        errors[only_matmuls] = float(np.sqrt(((got - ref) ** 2).mean()))
+    assert errors[True] < errors[False]
