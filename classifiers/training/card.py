@@ -63,7 +63,8 @@ V02_TEST = {
     "pii.merged_micro_f1": 0.7255,
 }
 
-# v0.3.0 test metrics (from its metrics.json); from here the 8-target-type PII F1 (the issue's) is compared too.
+# v0.3.0 test metrics (from its metrics.json; PII as re-scored once model entities stop at line breaks); from
+# here the 8-target-type PII F1 (the issue's) is compared too.
 V03_TEST = {
     "intent.in_scope_accuracy": 0.9156,
     "intent.oos_recall": 0.877,
@@ -73,9 +74,9 @@ V03_TEST = {
     "xstest.safe_flag_rate": 0.488,
     "harmbench.recall": 0.85,
     "davidson.f1": 0.9752,
-    "pii.micro_f1": 0.6302,
-    "pii.merged_micro_f1": 0.6955,
-    "pii.target_types_f1": 0.7171,
+    "pii.micro_f1": 0.6317,
+    "pii.merged_micro_f1": 0.6968,
+    "pii.target_types_f1": 0.7185,
 }
 
 # Each release's card compares it with the version it replaces (default: v0.1.0).
@@ -83,6 +84,7 @@ BASELINES: dict[str, tuple[str, dict[str, float]]] = {
     "0.1.0": ("0.1.0", V01_TEST),
     "0.2.0": ("0.1.0", V01_TEST),
     "0.3.0": ("0.2.0", V02_TEST),
+    "0.3.1": ("0.3.0", V03_TEST),
     "0.4.0": ("0.3.0", V03_TEST),
 }
 
@@ -144,9 +146,47 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
             *_V01_LIMITATIONS[3:],
         ],
     },
+    "0.3.1": {
+        "status": "Status: **v0.3.1 (shipped)**: v0.3.0's weights, quantized anew. Numbers below are honest test"
+        " results. Targets met: CLINC oos recall, injection recall at 1% FPR, XSTest unsafe recall, Davidson F1,"
+        " checksum-type PII recall, size, and int8/fp32 agreement on intent and safety decisions (the same set as"
+        " v0.3.0). Not met: CLINC in-scope accuracy, XSTest safe over-flagging, HarmBench recall and PII F1 (see"
+        " the gap table).",
+        "changes": [
+            "Same checkpoint as v0.3.0. Retrained with the README command, its `--quantization static-v03`"
+            " packaging gives v0.3.0's int8 tensors and validation calibration value for value (the file's hash"
+            " differs only in the exporter's names for the two head weights). Only the int8 graph changed.",
+            "int8, outlier channels: one GELU channel of layer 0 (calibration abs-max 23.8, median channel 2.1)"
+            " and two of layer 1 now run on a rank-1/2 fp32 side path (`classifiers.training.outliers`, exact in"
+            " fp32). Every FFN down-projection then takes a per-tensor int8 scale. Layer 0's no longer runs as"
+            " MatMulNBits, which had taken ~22% of the encoder's time for 1 of its 18 MatMuls.",
+            "int8, rounding: only the int8 MatMuls read rounded activations. Residual Adds, LayerNorms and the fp32"
+            " MatMuls had been reading each LayerNorm output after its uint8 round trip (14 inputs re-pointed).",
+            "Effect, same weights: all-task throughput 1.09x v0.3.0 (`bench.compare_bundles`, short mix, 2"
+            " threads). Closer to fp32: CLINC test intent decisions agree 0.9922 -> 0.9933; presidio test model"
+            " spans identical 0.851 -> 0.905; max safety probability change on validation 0.38 -> 0.25. The"
+            " validation-chosen thresholds moved with the scores (intent 0.56 -> 0.58).",
+            "Test metrics, v0.3.0 -> v0.3.1: in-scope 0.916 -> 0.913, oos 0.877 -> 0.880, XSTest unsafe 0.920 ->"
+            " 0.915 (one prompt), safe flagged 0.488 -> 0.476, HarmBench 0.850 -> 0.845 (one prompt), PII F1"
+            " 0.719 -> 0.720; injection and Davidson unchanged.",
+        ],
+        "limitations": [
+            "v0.3.0's limitations hold (same weights): see its card in git history. Run-to-run spread of the"
+            " recipe: ~4 points on HarmBench, ~2.5 on PII F1. XSTest unsafe recall sits close to its 0.90 target.",
+            "PII F1 0.720: PERSON 0.669 and LOCATION 0.634 on unseen presidio templates (multi-line addresses,"
+            " names without context). Rely on the pattern recognizers for structured types.",
+            "Harmful head still over-flags safety questions about dangerous things (XSTest safe 48% flagged)."
+            " Do not block on `harmful` alone; use the escalation band.",
+            "Intent: 0.91 in-scope accuracy with a 3-layer student; its 6-layer teacher reaches 0.947 on val.",
+            "The shipped injection threshold (0.049, 1% FPR on validation) is far below the default policy's"
+            " escalate/block thresholds (0.5/0.8), so the deployed policy trades recall for fewer false alarms;"
+            " lower `safety.injection.escalate` to use the model's operating point.",
+            *_V01_LIMITATIONS[3:],
+        ],
+    },
     "0.3.0": {
-        "status": "Status: **v0.3 (shipped)** — numbers below are honest test results; targets met: CLINC oos"
-        " recall, injection recall at 1% FPR, XSTest unsafe recall, Davidson F1, checksum-type PII recall,"
+        "status": "Status: **v0.3.0 (replaced by v0.3.1)** — numbers below are honest test results; targets met:"
+        " CLINC oos recall, injection recall at 1% FPR, XSTest unsafe recall, Davidson F1, checksum-type PII recall,"
         " size, int8/fp32 agreement on intent and safety decisions (the same set as v0.2). Not met: CLINC"
         " in-scope accuracy, XSTest safe over-flagging, HarmBench recall, PII F1 (see the gap table).",
         "changes": [
