@@ -162,8 +162,8 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
             " MatMulNBits, which had taken ~22% of the encoder's time for 1 of its 18 MatMuls.",
             "int8, rounding: only the int8 MatMuls read rounded activations. Residual Adds, LayerNorms and the fp32"
             " MatMuls had been reading each LayerNorm output after its uint8 round trip (14 inputs re-pointed).",
-            "Effect, same weights: all-task throughput 1.09x v0.3.0 (`bench.compare_bundles`, short mix, 2"
-            " threads). Closer to fp32: CLINC test intent decisions agree 0.9922 -> 0.9933; presidio test model"
+            "Effect, same weights: all-task throughput 1.08x v0.3.0 on 1 thread and 1.07x on 2 (intent alone"
+            " 1.09x / 1.08x; `bench.compare_bundles`, short mix, seven interleaved rounds). Closer to fp32: CLINC test intent decisions agree 0.9922 -> 0.9933; presidio test model"
             " spans identical 0.851 -> 0.905; max safety probability change on validation 0.38 -> 0.25. The"
             " validation-chosen thresholds moved with the scores (intent 0.56 -> 0.58).",
             "Test metrics, v0.3.0 -> v0.3.1: in-scope 0.916 -> 0.913, oos 0.877 -> 0.880, XSTest unsafe 0.920 ->"
