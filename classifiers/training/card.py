@@ -163,8 +163,9 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
             "int8, rounding: only the int8 MatMuls read rounded activations. Residual Adds, LayerNorms and the fp32"
             " MatMuls had been reading each LayerNorm output after its uint8 round trip (14 inputs re-pointed).",
             "Effect, same weights: all-task throughput 1.08x v0.3.0 on 1 thread and 1.07x on 2 (intent alone"
-            " 1.09x / 1.08x; `bench.compare_bundles`, short mix, seven interleaved rounds). Closer to fp32: CLINC test intent decisions agree 0.9922 -> 0.9933; presidio test model"
-            " spans identical 0.851 -> 0.905; max safety probability change on validation 0.38 -> 0.25. The"
+            " 1.09x / 1.08x; `bench.compare_bundles`, short mix, seven interleaved rounds). Closer to fp32:"
+            " CLINC test intent decisions agree 0.9922 -> 0.9933; presidio test model spans identical 0.851 ->"
+            " 0.905; max safety probability change on validation 0.38 -> 0.25. The"
             " validation-chosen thresholds moved with the scores (intent 0.56 -> 0.58).",
             "Test metrics, v0.3.0 -> v0.3.1: in-scope 0.916 -> 0.913, oos 0.877 -> 0.880, XSTest unsafe 0.920 ->"
             " 0.915 (one prompt), safe flagged 0.488 -> 0.476, HarmBench 0.850 -> 0.845 (one prompt), PII F1"
