@@ -54,6 +54,7 @@ def feed_forward_blocks(model: onnx.ModelProto) -> list[FeedForward]:
     """Every ``…/intermediate/dense/MatMul`` → bias ``Add`` → … → ``…/output/dense/MatMul`` chain, with the
     nodes between them; graphs of another shape have no blocks (and are quantized as they are)."""
     nodes = list(model.graph.node)
+    order = {id(n): k for k, n in enumerate(nodes)}
     weights = {i.name for i in model.graph.initializer}
     consumers: dict[str, list[onnx.NodeProto]] = {}
     for n in nodes:
@@ -82,7 +83,6 @@ def feed_forward_blocks(model: onnx.ModelProto) -> list[FeedForward]:
             or not weights.intersection(between[0].input)
         ):
             continue
-        order = {id(n): k for k, n in enumerate(nodes)}
         between.sort(key=lambda n: order[id(n)])
         blocks.append(FeedForward(up=up, bias_add=between[0], activation=between[1:], down=down))
     return blocks

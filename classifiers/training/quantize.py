@@ -48,9 +48,11 @@ Only the int8 MatMuls read rounded activations (v0.3.1, ``round_only_matmul_inpu
 quantizer puts one Quantize/Dequantize pair on a tensor and points EVERY consumer at the dequantized copy, so
 each LayerNorm output reached the next layer's residual Add (and the fp32 MatMuls beside it) rounded to the
 uint8 grid: the residual stream lost precision at every layer for no speed gain. Afterwards those consumers
-read the fp32 tensor again (:func:`fp32_for_unquantized_consumers`). On the v0.3 weights' base encoder (MiniLM
-layers 0, 2, 4; CLINC val) this cut the int8 graph's relative error on the intent logits by ~20% (0.068 ->
-0.056 with the outlier split), and dropping the now-unused DequantizeLinear nodes made it no slower.
+read the fp32 tensor again (:func:`fp32_for_unquantized_consumers`). On the student before fine-tuning (MiniLM
+layers 0, 2, 4 with untrained heads; CLINC val) this cut the int8 graph's relative error on the intent logits by
+~20% (0.068 -> 0.056 with the outlier split), and dropping the now-unused DequantizeLinear nodes made it no
+slower; on the v0.3 checkpoint both changes together moved CLINC test intent decisions' agreement with fp32
+from 0.9922 to 0.9933.
 
 Activation x activation MatMuls (attention scores and context) and the PII token head stay fp32 too: they are
 a small share of the work at our sequence lengths and the most sensitive to rounding.
