@@ -488,7 +488,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         f"- seeds: {tr.get('seeds')}; epochs {tr.get('epochs')}; steps {tr.get('steps')}; batch {tr.get('batch_size')};"
         f" lr {tr.get('lr')}; max_length (train) {tr.get('max_length_train')}",
         f"- training wall time {tr.get('train_seconds')} s; total incl. packaging {tr.get('duration_s')} s (2 shared"
-        " CPU cores, bf16 autocast)",
+        f" CPU cores, {'fp32' if tr.get('precision') == 'fp32' else 'bf16 autocast'})",
         *_distillation_lines(tr.get("distillation")),
         *_safety_distillation_lines(tr.get("safety_distillation")),
         *_pii_branch_run_lines(tr.get("pii_branch")),

@@ -413,6 +413,8 @@ def finalize(
         "steps": cfg["steps"],
         "batch_size": cfg["batch_size"],
         "lr": cfg["lr"],
+        # Runs from before --precision existed all trained with bf16 autocast.
+        "precision": cfg.get("precision", "bf16"),
         "max_length_train": cfg["max_length_train"],
         "pos_weight": cfg["pos_weight"],
         "train_seconds": cfg["train_seconds"],

@@ -43,6 +43,7 @@ from classifiers.training.encode import bucketed_batches, collate, encode_all
 from classifiers.training.export import load_checkpoint
 from classifiers.training.labels import IGNORE_INDEX, PII_LABELS, SAFETY_LABELS
 from classifiers.training.model import GuardMultiTask, base_tokenizer
+from classifiers.training.precision import PRECISIONS, Precision, autocast, resolve
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -65,6 +66,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--seed", type=int, default=None, help="batch order / dropout seed (default: the base run's)")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="forward-pass precision; auto = bf16 autocast where the CPU has native bf16, else fp32",
+    )
     p.add_argument("--limit", type=int, default=0, help="use only the first K PII rows (smoke runs)")
     p.add_argument("--version", required=True, help="bundle version written into the manifest")
     p.add_argument("--no-package", action="store_true", help="stop after saving the checkpoint")
@@ -107,6 +114,7 @@ def train_branch(
     batch_size: int,
     max_length: int,
     seed: int,
+    precision: Precision = "auto",
     log=print,
 ) -> int:
     """PII cross-entropy on ``rows``; only the branch layer and the PII head receive gradients. Returns steps."""
@@ -131,13 +139,14 @@ def train_branch(
     if model.pii_layers is not None:
         model.pii_layers.train()
     model.drop.train()
+    resolved = resolve(precision)
     step, t0, running, since_log = 0, time.time(), 0.0, 0
     while step < total:
         for b in bucketed_batches(lengths, batch_size, rng):
             if step >= total:
                 break
             ids, att, _, _, _, pii, case = collate([enc[i] for i in b], max_length, cls_id, sep_id, rng)
-            with torch.autocast("cpu", dtype=torch.bfloat16):
+            with autocast(resolved):
                 logits = model(torch.from_numpy(ids), torch.from_numpy(att), torch.from_numpy(case))[2]
             loss = ce(logits.float().reshape(-1, logits.shape[-1]), torch.from_numpy(pii).reshape(-1))
             opt.zero_grad(set_to_none=True)
@@ -161,6 +170,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     t0 = time.time()
     torch.set_num_threads(args.threads)
+    precision = resolve(args.precision)
+    print(f"[precision] {precision} (--precision {args.precision})", flush=True)
     root = data_dir(args.data_dir)
     base_dir, run_dir = Path(args.base_run), Path(args.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -191,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
         batch_size=args.batch_size,
         max_length=args.max_length,
         seed=seed,
+        precision=precision,
         log=lambda m: print(m, flush=True),
     )
     train_s = time.time() - t_train
@@ -217,6 +229,7 @@ def main(argv: list[str] | None = None) -> None:
             "epochs": args.epochs,
             "steps": steps,
             "lr": args.lr,
+            "precision": precision,
             "seed": seed,
             "train_seconds": round(train_s, 1),
         },

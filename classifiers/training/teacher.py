@@ -33,6 +33,7 @@ from classifiers.training.data.common import data_dir
 from classifiers.training.encode import bucketed_batches, collate, encode_all
 from classifiers.training.labels import OOS_LABEL, intent_labels
 from classifiers.training.model import IntentTeacher, base_tokenizer
+from classifiers.training.precision import PRECISIONS, autocast, resolve
 
 CHECKPOINT = "teacher.pt"
 CONFIG = "teacher.json"
@@ -47,6 +48,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=5e-5)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="forward-pass precision; auto = bf16 autocast where the CPU has native bf16, else fp32",
+    )
     p.add_argument(
         "--extra-oos-from",
         default=None,
@@ -96,7 +103,7 @@ def logits_for(model: nn.Module, tok: Tokenizer, texts: list[str], max_length: i
         for j, r in enumerate(rows):
             ids[j, : len(r) + 2] = [cls_id, *r, sep_id]
             att[j, : len(r) + 2] = 1
-        with torch.autocast("cpu", dtype=torch.bfloat16):
+        with autocast(resolve("auto")):
             lg = model(torch.from_numpy(ids), torch.from_numpy(att)).float().numpy()
         if out is None:
             out = np.zeros((len(texts), lg.shape[1]), np.float32)
@@ -131,6 +138,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     t0 = time.time()
     torch.set_num_threads(args.threads)
+    precision = resolve(args.precision)
+    print(f"[precision] {precision} (--precision {args.precision})", flush=True)
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
@@ -172,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
             if step >= total:
                 break
             ids, att, _, _, y, _, _ = collate([enc[i] for i in b], 128, cls_id, sep_id, rng)
-            with torch.autocast("cpu", dtype=torch.bfloat16):
+            with autocast(precision):
                 out = model(torch.from_numpy(ids), torch.from_numpy(att))
             loss = ce(out.float(), torch.from_numpy(y))
             opt.zero_grad(set_to_none=True)
@@ -203,6 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         "steps": step,
         "batch_size": args.batch_size,
         "lr": args.lr,
+        "precision": precision,
         "train_seconds": round(train_s, 1),
         "validation": scores,
     }

@@ -32,6 +32,7 @@ from classifiers.training.data.intent import clinc_intents
 from classifiers.training.encode import bucketed_batches, collate, encode_all
 from classifiers.training.labels import IGNORE_INDEX, OOS_LABEL, PII_LABELS, SAFETY_LABELS, intent_labels
 from classifiers.training.model import GuardMultiTask, base_tokenizer
+from classifiers.training.precision import PRECISIONS, autocast, resolve
 
 
 def seed_everything(seed: int) -> None:
@@ -61,6 +62,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="forward-pass precision; auto = bf16 autocast where the CPU has native bf16, else fp32",
+    )
     p.add_argument("--no-package", action="store_true", help="stop after saving the checkpoint")
     p.add_argument(
         "--safety-pool",
@@ -222,6 +229,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     t0 = time.time()
     torch.set_num_threads(args.threads)
+    precision = resolve(args.precision)
+    print(f"[precision] {precision} (--precision {args.precision})", flush=True)
     init_seed = args.seed if args.init_seed is None else args.init_seed
     seed_everything(init_seed)
     root = data_dir(args.data_dir)
@@ -347,7 +356,7 @@ def main(argv: list[str] | None = None) -> None:
             ids, att, safety, smask, intent, pii, case = collate(
                 [enc[i] for i in b], args.max_length, cls_id, sep_id, rng
             )
-            with torch.autocast("cpu", dtype=torch.bfloat16):
+            with autocast(precision):
                 out = model(torch.from_numpy(ids), torch.from_numpy(att), torch.from_numpy(case))
             st = torch.from_numpy(safety)
             sm = torch.from_numpy(smask)
@@ -408,6 +417,7 @@ def main(argv: list[str] | None = None) -> None:
         "time_budget_min": args.time_budget_min,
         "batch_size": args.batch_size,
         "lr": args.lr,
+        "precision": precision,
         "max_length_train": args.max_length,
         "intent_labels": list(intents),
         "train_seconds": round(train_s, 1),
