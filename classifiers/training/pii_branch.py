@@ -43,7 +43,7 @@ from classifiers.training.encode import bucketed_batches, collate, encode_all
 from classifiers.training.export import load_checkpoint
 from classifiers.training.labels import IGNORE_INDEX, PII_LABELS, SAFETY_LABELS
 from classifiers.training.model import GuardMultiTask, base_tokenizer
-from classifiers.training.precision import PRECISIONS, Precision, autocast, resolve
+from classifiers.training.precision import Precision, add_precision_arg, autocast, resolve
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -66,12 +66,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--seed", type=int, default=None, help="batch order / dropout seed (default: the base run's)")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default="auto",
-        help="forward-pass precision; auto = bf16 autocast where the CPU has native bf16, else fp32",
-    )
+    add_precision_arg(p)
     p.add_argument("--limit", type=int, default=0, help="use only the first K PII rows (smoke runs)")
     p.add_argument("--version", required=True, help="bundle version written into the manifest")
     p.add_argument("--no-package", action="store_true", help="stop after saving the checkpoint")

@@ -9,6 +9,7 @@ native, so the documented command keeps its time budget on either kind of machin
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 from pathlib import Path
 from typing import Literal
@@ -45,3 +46,13 @@ def autocast(precision: Literal["bf16", "fp32"]) -> contextlib.AbstractContextMa
     if precision == "bf16":
         return torch.autocast("cpu", dtype=torch.bfloat16)
     return contextlib.nullcontext()
+
+
+def add_precision_arg(parser: argparse.ArgumentParser) -> None:
+    """``--precision``, shared by every training command."""
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        default="auto",
+        help="forward-pass precision; auto = bf16 autocast where the CPU has native bf16, else fp32",
+    )

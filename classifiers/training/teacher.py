@@ -33,7 +33,7 @@ from classifiers.training.data.common import data_dir
 from classifiers.training.encode import bucketed_batches, collate, encode_all
 from classifiers.training.labels import OOS_LABEL, intent_labels
 from classifiers.training.model import IntentTeacher, base_tokenizer
-from classifiers.training.precision import PRECISIONS, autocast, resolve
+from classifiers.training.precision import add_precision_arg, autocast, resolve
 
 CHECKPOINT = "teacher.pt"
 CONFIG = "teacher.json"
@@ -48,12 +48,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=5e-5)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default="auto",
-        help="forward-pass precision; auto = bf16 autocast where the CPU has native bf16, else fp32",
-    )
+    add_precision_arg(p)
     p.add_argument(
         "--extra-oos-from",
         default=None,
@@ -93,6 +88,7 @@ def logits_for(model: nn.Module, tok: Tokenizer, texts: list[str], max_length: i
     cls_id, sep_id = tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]")
     encs = tok.encode_batch(texts, add_special_tokens=False)
     order = sorted(range(len(texts)), key=lambda i: len(encs[i].ids))
+    precision = resolve("auto")
     out: np.ndarray | None = None
     for k in range(0, len(order), batch):
         idx = order[k : k + batch]
@@ -103,7 +99,7 @@ def logits_for(model: nn.Module, tok: Tokenizer, texts: list[str], max_length: i
         for j, r in enumerate(rows):
             ids[j, : len(r) + 2] = [cls_id, *r, sep_id]
             att[j, : len(r) + 2] = 1
-        with autocast(resolve("auto")):
+        with autocast(precision):
             lg = model(torch.from_numpy(ids), torch.from_numpy(att)).float().numpy()
         if out is None:
             out = np.zeros((len(texts), lg.shape[1]), np.float32)

@@ -32,7 +32,7 @@ from classifiers.training.data.intent import clinc_intents
 from classifiers.training.encode import bucketed_batches, collate, encode_all
 from classifiers.training.labels import IGNORE_INDEX, OOS_LABEL, PII_LABELS, SAFETY_LABELS, intent_labels
 from classifiers.training.model import GuardMultiTask, base_tokenizer
-from classifiers.training.precision import PRECISIONS, autocast, resolve
+from classifiers.training.precision import add_precision_arg, autocast, resolve
 
 
 def seed_everything(seed: int) -> None:
@@ -62,12 +62,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--max-length", type=int, default=128)
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument(
-        "--precision",
-        choices=PRECISIONS,
-        default="auto",
-        help="forward-pass precision; auto = bf16 autocast where the CPU has native bf16, else fp32",
-    )
+    add_precision_arg(p)
     p.add_argument("--no-package", action="store_true", help="stop after saving the checkpoint")
     p.add_argument(
         "--safety-pool",
