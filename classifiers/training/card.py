@@ -387,13 +387,8 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
     text = [
         f"# {man.name} {man.version}",
         "",
-        (
-            "One shared 3-layer MiniLM encoder (started from paraphrase-MiniLM-L3-v2, uncased WordPiece) with three"
-            " heads, run once per window:"
-            if tr.get("init_encoder") == "paraphrase-l3"
-            else "One shared 3-layer MiniLM encoder (layers "
-            f"{tr.get('layers')} of all-MiniLM-L6-v2, uncased WordPiece) with three heads, run once per window:"
-        ),
+        "One shared 3-layer MiniLM encoder (layers "
+        f"{tr.get('layers')} of all-MiniLM-L6-v2, uncased WordPiece) with three heads, run once per window:",
         "",
         *(
             [

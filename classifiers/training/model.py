@@ -41,10 +41,6 @@ class GuardMultiTask(nn.Module):
     then be retrained on new data with everything safety and intent read frozen, so their scores stay
     bit-identical to the base model's. :meth:`init_pii_branch` copies the trained top layers into the branch,
     so training starts from the base model's PII output.
-
-    ``encoder_init="paraphrase-l3"`` (``--init-encoder``) starts the three layers from paraphrase-MiniLM-L3-v2
-    (:mod:`classifiers.training.paraphrase_l3`), a model trained to be three layers deep, instead of keeping
-    three of all-MiniLM-L6-v2's six. Same shape, so loading a trained checkpoint never needs it.
     """
 
     def __init__(
@@ -57,7 +53,6 @@ class GuardMultiTask(nn.Module):
         safety_pool: str = "mean",
         case_input: bool = False,
         pii_branch_layers: int = 0,
-        encoder_init: str = "all-minilm-l6",
     ):
         super().__init__()
         self.case_input = case_input
@@ -69,14 +64,6 @@ class GuardMultiTask(nn.Module):
         bert = BertModel.from_pretrained(str(base_model_dir()), add_pooling_layer=False, local_files_only=True)
         bert.encoder.layer = nn.ModuleList([bert.encoder.layer[i] for i in layers])
         bert.config.num_hidden_layers = len(layers)
-        if encoder_init == "paraphrase-l3":
-            if len(layers) != 3:
-                raise ValueError(f"paraphrase-MiniLM-L3-v2 has 3 layers; got --layers {layers}")
-            from classifiers.training.paraphrase_l3 import load_into
-
-            load_into(bert)
-        elif encoder_init != "all-minilm-l6":
-            raise ValueError(f"unknown encoder_init {encoder_init!r} (all-minilm-l6 or paraphrase-l3)")
         if case_input:
             with torch.no_grad():
                 types = bert.embeddings.token_type_embeddings.weight

