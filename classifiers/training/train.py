@@ -57,6 +57,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--epochs", type=float, default=3.0)
     p.add_argument("--layers", default="0,2,4")
+    p.add_argument(
+        "--layer-distil-steps",
+        type=int,
+        default=0,
+        help="experimental: first train the student's layers to reproduce all-MiniLM-L6-v2's hidden states for this"
+        " many steps (classifiers/training/layer_distil.py), then train the tasks as usual",
+    )
     p.add_argument("--limit", type=int, default=0, help="use only the first K training examples (smoke runs)")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-4)
@@ -302,6 +309,24 @@ def main(argv: list[str] | None = None) -> None:
     ce_intent = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX, label_smoothing=0.1)
     ce_pii = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
 
+    layer_distil: dict | None = None
+    if args.layer_distil_steps:
+        from classifiers.training.layer_distil import distil_layers
+
+        layer_distil = distil_layers(
+            model.encoder,
+            enc,
+            layers,
+            args.layer_distil_steps,
+            batch_size=args.batch_size,
+            max_length=args.max_length,
+            cls_id=cls_id,
+            sep_id=sep_id,
+            lr=args.lr,
+            seed=init_seed + 7919,
+            precision=precision,
+        )
+        print(f"[distil-layers] done {layer_distil}", flush=True)
     rng = random.Random(init_seed)
     lengths = [min(len(e.ids), args.max_length) for e in enc]
     steps_per_epoch = math.ceil(len(enc) / args.batch_size)
@@ -399,6 +424,7 @@ def main(argv: list[str] | None = None) -> None:
         "safety_contrast": args.safety_contrast,
         "distillation": distillation,
         "safety_distillation": safety_distillation,
+        "layer_distillation": layer_distil,
         "pii_documents": args.pii_documents,
         "oos_holdout": args.oos_holdout,
         "pii_val_templates": args.pii_val_templates,
