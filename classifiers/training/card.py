@@ -79,13 +79,28 @@ V03_TEST = {
     "pii.target_types_f1": 0.7185,
 }
 
+# v0.3.1 test metrics (from its metrics.json).
+V031_TEST = {
+    "intent.in_scope_accuracy": 0.9129,
+    "intent.oos_recall": 0.88,
+    "injection.recall_at_1pct_fpr": 0.9608,
+    "injection.fpr": 0.0127,
+    "xstest.unsafe_recall": 0.915,
+    "xstest.safe_flag_rate": 0.476,
+    "harmbench.recall": 0.845,
+    "davidson.f1": 0.9752,
+    "pii.micro_f1": 0.6401,
+    "pii.merged_micro_f1": 0.6977,
+    "pii.target_types_f1": 0.7195,
+}
+
 # Each release's card compares it with the version it replaces (default: v0.1.0).
 BASELINES: dict[str, tuple[str, dict[str, float]]] = {
     "0.1.0": ("0.1.0", V01_TEST),
     "0.2.0": ("0.1.0", V01_TEST),
     "0.3.0": ("0.2.0", V02_TEST),
     "0.3.1": ("0.3.0", V03_TEST),
-    "0.4.0": ("0.3.0", V03_TEST),
+    "0.4.0": ("0.3.1", V031_TEST),
 }
 
 RELEASE_NOTES: dict[str, dict[str, Any]] = {
@@ -146,8 +161,48 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
             *_V01_LIMITATIONS[3:],
         ],
     },
+    "0.4.0": {
+        "status": "Status: **v0.4.0 (shipped)**. Numbers below are honest test results. Targets met: CLINC oos"
+        " recall, injection recall at 1% FPR, XSTest unsafe recall, Davidson F1, checksum-type PII recall, size, and"
+        " int8/fp32 agreement on intent and safety decisions (the same set as v0.3.1). Not met: CLINC in-scope"
+        " accuracy, XSTest safe over-flagging, HarmBench recall and PII F1 (see the gap table).",
+        "changes": [
+            "Layer warm-up (`--layer-distil-steps 1200`, `classifiers.training.layer_distil`): before task training,"
+            " the three kept layers (0, 2, 4 of all-MiniLM-L6-v2) learn to reproduce the full six-layer model's"
+            " hidden states at the matching depth (student layer k -> the state just below the next kept layer,"
+            " the last -> the six-layer output), by mean squared error over real tokens of the training texts,"
+            " 1,200 steps of 32 (~14 min on 2 cores, fp32). Summed MSE over the three layers 0.56 -> 0.24. Each"
+            " kept layer had been reading states it was never trained on (layer 2 expects layer 1's output).",
+            "Everything else is v0.3.1's recipe (same data, seeds, 2.4 epochs). Trained in fp32 (this host has"
+            " no native bf16), with the intent teacher re-trained in fp32 (val argmax 0.966).",
+            "Validation, v0.3.1 -> v0.4.0 (what decided): intent argmax in-scope 0.946 -> 0.952, at the chosen"
+            " threshold 0.912 -> 0.921 (oos recall 0.903 both); injection recall at 1% val FPR 0.981 -> 0.985;"
+            " harmful val FPR at 0.95 recall 0.031 -> 0.029; toxic F1 0.973 both; PII synthetic F1 0.981 -> 0.980.",
+            "Test, v0.3.1 -> v0.4.0: in-scope 0.913 -> 0.917, XSTest safe flagged 0.476 -> 0.412, PII F1 0.720 ->"
+            " 0.747; oos 0.880 -> 0.870, injection at 1% FPR 0.961 -> 0.951, HarmBench 0.845 -> 0.825 (inside"
+            " the recipe's ~4-point run-to-run spread), XSTest unsafe 0.915 and Davidson 0.976 unchanged.",
+            "Same graph, same size (17.7 MB), same outlier channels as v0.3.1: all-task throughput 0.97x on 1"
+            " thread and 0.99x on 2 (`bench.compare_bundles`, short mix, seven interleaved rounds whose own"
+            " spread is ~10%), i.e. unchanged.",
+        ],
+        "limitations": [
+            "One training run (init seed 13): run-to-run spread of the recipe is ~4 points on HarmBench and ~2.5"
+            " on PII F1, so single-metric moves of that size are not evidence. Injection recall at 1% FPR (0.951)"
+            " and XSTest unsafe recall (0.915) sit close to their targets.",
+            "PII F1 0.747: PERSON and LOCATION on unseen presidio templates (multi-line addresses, names without"
+            " context) are the weak types. Rely on the pattern recognizers for structured types.",
+            "Harmful head still over-flags safety questions about dangerous things (XSTest safe 41% flagged)."
+            " Do not block on `harmful` alone; use the escalation band.",
+            "Intent: 0.917 in-scope accuracy with a 3-layer student; its 6-layer teacher reaches 0.948 on val.",
+            "The shipped injection threshold (1% FPR on validation) is far below the default policy's"
+            " escalate/block thresholds (0.5/0.8), so the deployed policy trades recall for fewer false alarms;"
+            " lower `safety.injection.escalate` to use the model's operating point.",
+            *_V01_LIMITATIONS[3:],
+        ],
+    },
     "0.3.1": {
-        "status": "Status: **v0.3.1 (shipped)**: v0.3.0's weights, quantized anew. Numbers below are honest test"
+        "status": "Status: **v0.3.1 (replaced by v0.4.0)**: v0.3.0's weights, quantized anew. Numbers below are honest"
+        " test"
         " results. Targets met: CLINC oos recall, injection recall at 1% FPR, XSTest unsafe recall, Davidson F1,"
         " checksum-type PII recall, size, and int8/fp32 agreement on intent and safety decisions (the same set as"
         " v0.3.0). Not met: CLINC in-scope accuracy, XSTest safe over-flagging, HarmBench recall and PII F1 (see"
