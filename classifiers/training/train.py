@@ -61,8 +61,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--layer-distil-steps",
         type=int,
         default=0,
-        help="experimental: first train the student's layers to reproduce all-MiniLM-L6-v2's hidden states for this"
-        " many steps (classifiers/training/layer_distil.py), then train the tasks as usual",
+        help="first train the student's layers to reproduce all-MiniLM-L6-v2's hidden states for this many steps"
+        " (classifiers/training/layer_distil.py; v0.4.0: 1200), then train the tasks as usual",
     )
     p.add_argument("--limit", type=int, default=0, help="use only the first K training examples (smoke runs)")
     p.add_argument("--batch-size", type=int, default=32)
