@@ -512,6 +512,12 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
             else ""
         )
         + (
+            "; plus `safety_pairs`: hand-written twin prompts, a benign look-alike and a harmful request sharing"
+            " their alarming words, split by pair, no XSTest or HarmBench prompt or entity used"
+            if tr.get("safety_pairs")
+            else ""
+        )
+        + (
             f"; plus {tr['extra_oos']['rows']} other training prompts that the intent teacher"
             f" (`{tr['extra_oos']['judge']}`) places in no CLINC intent, labelled `oos`"
             if tr.get("extra_oos")

@@ -80,7 +80,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--safety-contrast",
         action="store_true",
-        help="add the slot-filled harmful/benign contrast set (experimental; see data.build.build_corpus)",
+        help="add the slot-filled harmful/benign contrast set (in the shipped recipe since v0.3; data.safety_contrast)",
+    )
+    p.add_argument(
+        "--safety-pairs",
+        action="store_true",
+        help="add hand-written benign/harmful twin prompts (data.safety_pairs; experimental)",
     )
     p.add_argument(
         "--pii-documents",
@@ -244,6 +249,7 @@ def main(argv: list[str] | None = None) -> None:
         root,
         args.seed,
         safety_contrast_set=args.safety_contrast,
+        safety_pairs_set=args.safety_pairs,
         pii_documents=args.pii_documents,
         oos_holdout=args.oos_holdout,
         pii_val_templates=args.pii_val_templates,
@@ -422,6 +428,7 @@ def main(argv: list[str] | None = None) -> None:
         "safety_pool": args.safety_pool,
         "case_input": args.case_input,
         "safety_contrast": args.safety_contrast,
+        "safety_pairs": args.safety_pairs,
         "distillation": distillation,
         "safety_distillation": safety_distillation,
         "layer_distillation": layer_distil,

@@ -7,7 +7,15 @@ import random
 
 import pytest
 
-from classifiers.training.data import bipia, compositional, dedup, pii_synth, safety_contrast, safety_synth
+from classifiers.training.data import (
+    bipia,
+    compositional,
+    dedup,
+    pii_synth,
+    safety_contrast,
+    safety_pairs,
+    safety_synth,
+)
 from classifiers.training.data.common import normalize
 from classifiers.training.encode import choose_window
 from classifiers.training.labels import PII_TYPES
@@ -79,7 +87,9 @@ def test_safety_synth_is_split_by_activity_and_balanced() -> None:
     assert not any(a.lower() in e.text.lower() for a in val_acts for e in train)
 
 
-@pytest.mark.parametrize("module", [safety_synth, safety_contrast], ids=lambda m: m.__name__.rsplit(".", 1)[-1])
+@pytest.mark.parametrize(
+    "module", [safety_synth, safety_contrast, safety_pairs], ids=lambda m: m.__name__.rsplit(".", 1)[-1]
+)
 def test_own_safety_sets_never_copy_test_prompts(datasets, module) -> None:
     """XSTest and HarmBench are test-only: none of our own prompts may equal one of theirs, nor contain most of
     one (word 5-gram containment >= 0.8, the same near-duplicate rule the jailbreak split uses)."""
@@ -104,6 +114,35 @@ def test_safety_contrast_fillers_are_not_test_entities(datasets) -> None:
     blob = "\n".join(e.text.lower() for e in harmful_mod.load_xstest(datasets) + harmful_mod.load_harmbench(datasets))
     hits = [f for f in safety_contrast.DISTINCTIVE_FILLERS if re.search(rf"\b{re.escape(f.lower())}\b", blob)]
     assert not hits
+
+
+def test_safety_pairs_entities_are_not_test_entities(datasets) -> None:
+    """The pairs' named events, works and substances must not be ones XSTest or HarmBench use, and each listed
+    entity must really occur in the pairs (the list is what the check covers)."""
+    import re
+
+    from classifiers.training.data import harmful as harmful_mod
+
+    blob = "\n".join(e.text.lower() for e in harmful_mod.load_xstest(datasets) + harmful_mod.load_harmbench(datasets))
+    hits = [f for f in safety_pairs.DISTINCTIVE_ENTITIES if re.search(rf"\b{re.escape(f.lower())}\b", blob)]
+    assert not hits
+    ours = " ".join(t for pair in safety_pairs.PAIRS for t in pair) + " " + " ".join(safety_pairs.BENIGN_ONLY)
+    assert all(f in ours for f in safety_pairs.DISTINCTIVE_ENTITIES)
+
+
+def test_safety_pairs_keep_twins_together_and_both_labels_on_each_side() -> None:
+    """A benign look-alike and its harmful twin share words by design, so they must land in the same split;
+    otherwise validation would score a twin whose partner was trained on. Both splits need both labels."""
+    train, val = safety_pairs.build(13)
+    val_text = {e.text for e in val}
+    for benign_text, harmful_text in safety_pairs.PAIRS:
+        assert (benign_text in val_text) == (harmful_text in val_text), benign_text
+    for split in (train, val):
+        labels = {e.safety[2] for e in split}
+        assert labels == {0.0, 1.0}
+        assert all(e.safety[1] is None for e in split if e.safety[2] == 1.0)  # harmful rows say nothing of toxicity
+    assert len(val) > 40 and len(train) > 300
+    assert safety_pairs.build(13) == (train, val)  # deterministic
 
 
 def test_safety_contrast_flips_the_label_on_one_slot_and_splits_by_filler() -> None:

@@ -24,6 +24,7 @@ from classifiers.training.data import (
     pii_synth,
     presidio,
     safety_contrast,
+    safety_pairs,
     safety_synth,
     toxic,
 )
@@ -70,6 +71,7 @@ def build_corpus(
     presidio_generated: int = 4000,
     presidio_rows_repeat: int = 2,
     safety_contrast_set: bool = False,
+    safety_pairs_set: bool = False,
     pii_documents: int = 0,
     oos_holdout: float = 0.0,
     pii_val_templates: float = 0.0,
@@ -81,13 +83,15 @@ def build_corpus(
     ``clinc_repeat`` (v0.2) shows the 15k short CLINC utterances more often than the rest: intent was the
     most under-trained head in v0.1 and short utterances are cheap batches. ``safety_synth_repeat`` does the
     same for our benign-scary / harmful contrast set, which is small next to the other safety sources.
-    ``safety_contrast_set`` (experimental, off for the shipped bundle) adds ``safety_contrast``: slot-filled
-    frames where one filler flips harmful/benign, same repeat. Measured (v0.3 candidate, same seed): HarmBench
-    0.82 -> 0.935 and XSTest safe flagged 0.66 -> 0.59, but injection recall at 1% FPR 0.954 -> 0.935 and
-    int8/fp32 intent agreement 0.991 -> 0.988, so it is not in the default corpus yet.
+    ``safety_contrast_set`` (off by default; the shipped recipe turns it on since v0.3 with ``--safety-contrast``)
+    adds ``safety_contrast``: slot-filled frames where one filler flips harmful/benign, same repeat. First
+    measured on a v0.3 candidate (same seed): HarmBench 0.82 -> 0.935 and XSTest safe flagged 0.66 -> 0.59, but
+    injection recall at 1% FPR 0.954 -> 0.935; later runs of the full recipe put HarmBench at 0.82-0.87.
     v0.2 added ``intent_pii_n`` CLINC utterances with personal data spliced in (intent must not move when a card
     number appears) and presidio_synth's TRAIN templates: their labelled rows ``presidio_rows_repeat`` times plus
     ``presidio_generated`` fresh fills; the held-out templates stay the PII test set.
+    ``safety_pairs_set`` (v0.5 candidates, off by default) adds ``safety_pairs``: hand-written twin prompts, one
+    benign look-alike and one harmful request sharing their alarming words, split by pair; same repeat.
     ``oos_holdout`` (v0.3, off by default) moves that share of CLINC oos_train to validation, see
     ``intent.hold_out_oos_train``.
     ``pii_documents`` (v0.3, off by default) adds that many sentences from ``pii_synth.DOCUMENT_TEMPLATES``
@@ -110,6 +114,8 @@ def build_corpus(
     train += synth_train * safety_synth_repeat
     contrast_train, contrast_val = safety_contrast.build(seed) if safety_contrast_set else ([], [])
     train += contrast_train * safety_synth_repeat
+    pairs_train, pairs_val = safety_pairs.build(seed) if safety_pairs_set else ([], [])
+    train += pairs_train * safety_synth_repeat
     train += jailbreak.materialize(jb.train, adv["train"], seed, renders=2)
     awesome_train = [e for e in train if e.source.startswith("awesome/") and e.safety == (0.0, 0.0, 0.0)]
     train += awesome_train * (awesome_repeat - 1)
@@ -152,6 +158,7 @@ def build_corpus(
     val += dna["val"]
     val += synth_val
     val += contrast_val
+    val += pairs_val
     val += [harmful.Example(text=t, source="advbench", safety=harmful.HARMFUL) for t in adv["val"]]
     val += dav["val"]
     val += pii_synth.generate(pii_val, seed + 7)
@@ -193,6 +200,7 @@ def build_corpus(
             "presidio_generated": presidio_generated,
             "presidio_rows_repeat": presidio_rows_repeat,
             "safety_contrast_set": safety_contrast_set,
+            "safety_pairs_set": safety_pairs_set,
             "pii_documents": pii_documents,
             "presidio_template_split_seed": presidio.TEMPLATE_SPLIT_SEED,
             "pii_val_templates": pii_val_templates,
