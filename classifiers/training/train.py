@@ -85,7 +85,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--safety-pairs",
         action="store_true",
-        help="add hand-written benign/harmful twin prompts (data.safety_pairs; experimental)",
+        help="add hand-written benign/harmful twin prompts (data.safety_pairs; shipped recipe since v0.5.0)",
     )
     p.add_argument(
         "--pii-documents",

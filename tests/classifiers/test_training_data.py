@@ -126,7 +126,12 @@ def test_safety_pairs_entities_are_not_test_entities(datasets) -> None:
     blob = "\n".join(e.text.lower() for e in harmful_mod.load_xstest(datasets) + harmful_mod.load_harmbench(datasets))
     hits = [f for f in safety_pairs.DISTINCTIVE_ENTITIES if re.search(rf"\b{re.escape(f.lower())}\b", blob)]
     assert not hits
-    ours = " ".join(t for pair in safety_pairs.PAIRS for t in pair) + " " + " ".join(safety_pairs.BENIGN_ONLY)
+    pairs = safety_pairs.PAIRS + safety_pairs.MORE_PAIRS
+    ours = (
+        " ".join(t for pair in pairs for t in pair)
+        + " "
+        + " ".join(safety_pairs.BENIGN_ONLY + safety_pairs.MORE_BENIGN_ONLY)
+    )
     assert all(f in ours for f in safety_pairs.DISTINCTIVE_ENTITIES)
 
 
@@ -135,7 +140,7 @@ def test_safety_pairs_keep_twins_together_and_both_labels_on_each_side() -> None
     otherwise validation would score a twin whose partner was trained on. Both splits need both labels."""
     train, val = safety_pairs.build(13)
     val_text = {e.text for e in val}
-    for benign_text, harmful_text in safety_pairs.PAIRS:
+    for benign_text, harmful_text in safety_pairs.PAIRS + safety_pairs.MORE_PAIRS:
         assert (benign_text in val_text) == (harmful_text in val_text), benign_text
     for split in (train, val):
         labels = {e.safety[2] for e in split}

@@ -90,8 +90,9 @@ def build_corpus(
     v0.2 added ``intent_pii_n`` CLINC utterances with personal data spliced in (intent must not move when a card
     number appears) and presidio_synth's TRAIN templates: their labelled rows ``presidio_rows_repeat`` times plus
     ``presidio_generated`` fresh fills; the held-out templates stay the PII test set.
-    ``safety_pairs_set`` (v0.5 candidates, off by default) adds ``safety_pairs``: hand-written twin prompts, one
-    benign look-alike and one harmful request sharing their alarming words, split by pair; same repeat.
+    ``safety_pairs_set`` (off by default; the shipped recipe turns it on since v0.5.0) adds ``safety_pairs``:
+    hand-written twin prompts, one benign look-alike and one harmful request sharing their alarming words, split
+    by pair; same repeat.
     ``oos_holdout`` (v0.3, off by default) moves that share of CLINC oos_train to validation, see
     ``intent.hold_out_oos_train``.
     ``pii_documents`` (v0.3, off by default) adds that many sentences from ``pii_synth.DOCUMENT_TEMPLATES``
