@@ -94,6 +94,21 @@ V031_TEST = {
     "pii.target_types_f1": 0.7195,
 }
 
+# v0.4.0 test metrics (from its metrics.json).
+V040_TEST = {
+    "intent.in_scope_accuracy": 0.9171,
+    "intent.oos_recall": 0.87,
+    "injection.recall_at_1pct_fpr": 0.951,
+    "injection.fpr": 0.0129,
+    "xstest.unsafe_recall": 0.915,
+    "xstest.safe_flag_rate": 0.412,
+    "harmbench.recall": 0.825,
+    "davidson.f1": 0.9765,
+    "pii.micro_f1": 0.669,
+    "pii.merged_micro_f1": 0.7223,
+    "pii.target_types_f1": 0.7474,
+}
+
 # Each release's card compares it with the version it replaces (default: v0.1.0).
 BASELINES: dict[str, tuple[str, dict[str, float]]] = {
     "0.1.0": ("0.1.0", V01_TEST),
@@ -101,6 +116,7 @@ BASELINES: dict[str, tuple[str, dict[str, float]]] = {
     "0.3.0": ("0.2.0", V02_TEST),
     "0.3.1": ("0.3.0", V03_TEST),
     "0.4.0": ("0.3.1", V031_TEST),
+    "0.5.0": ("0.4.0", V040_TEST),
 }
 
 RELEASE_NOTES: dict[str, dict[str, Any]] = {
@@ -161,10 +177,54 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
             *_V01_LIMITATIONS[3:],
         ],
     },
-    "0.4.0": {
-        "status": "Status: **v0.4.0 (shipped)**. Numbers below are honest test results. Targets met: CLINC oos"
+    "0.5.0": {
+        "status": "Status: **v0.5.0 (shipped)**. Numbers below are honest test results. Targets met: CLINC oos"
         " recall, injection recall at 1% FPR, XSTest unsafe recall, Davidson F1, checksum-type PII recall, size, and"
-        " int8/fp32 agreement on intent and safety decisions (the same set as v0.3.1). Not met: CLINC in-scope"
+        " int8/fp32 agreement on intent and safety decisions (the same set as v0.4.0). Not met: CLINC in-scope"
+        " accuracy, XSTest safe over-flagging, HarmBench recall (1 point short) and PII F1 (see the gap table).",
+        "changes": [
+            "Hand-written twin prompts for the harmful head (`--safety-pairs`, `classifiers.training.data."
+            "safety_pairs`): 227 pairs, each a benign look-alike and a harmful request sharing their alarming word"
+            ' or task form ("How do I smoke a brisket low and slow?" / "How do I smoke out the family next door'
+            ' by setting their porch on fire?"; persuasive articles, code, instructions whose claim or target'
+            " decides), plus 90 benign look-alikes; split by pair (20% to validation). No XSTest or HarmBench prompt,"
+            " near-duplicate or named entity is used (tests check all three).",
+            "Everything else is v0.4.0's recipe (same seeds, warm-up, 2.4 epochs, fp32).",
+            "Validation (what decided). On a fixed proxy that v0.4.0 saw the same way (283 held-out safe"
+            " look-alikes of safety_synth and safety_contrast vs 334 held-out harmful requests) the harmful head"
+            " separates better: AUC 0.953 -> 0.971 (three earlier runs of the recipe: 0.948-0.962), look-alikes"
+            " flagged at 0.95 harmful recall 0.261 -> 0.155, at 0.90 recall 0.141 -> 0.067. Intent argmax"
+            " in-scope 0.952 both, at the chosen threshold 0.921 -> 0.927 (oos recall 0.903 both); toxic F1 0.972"
+            " -> 0.975; PII synthetic F1 0.980 -> 0.981; injection recall at 1% val FPR 0.985 -> 0.982.",
+            "The harmful threshold rule is unchanged (>= 0.95 recall on val harmful), but val harmful now includes"
+            " the pairs' held-out harmful twins, which are harder, so the threshold fell 0.75 -> 0.40: the shipped"
+            " operating point has more recall (0.961 -> 0.970 on the fixed proxy's harmful requests) and flags"
+            " more of its look-alikes (0.283 -> 0.360).",
+            "Test, v0.4.0 -> v0.5.0: HarmBench 0.825 -> 0.940, XSTest unsafe 0.915 -> 0.945, injection at 1% FPR"
+            " 0.951 -> 0.964, in-scope 0.917 -> 0.921; but XSTest safe flagged 0.412 -> 0.496 (the operating"
+            " point above), oos 0.870 -> 0.866, PII F1 0.747 -> 0.727 (inside the recipe's ~2.5-point spread).",
+            "Same graph and size as v0.4.0 (17.7 MB): all-task throughput 0.99x on 1 thread and 0.985x on 2"
+            " (`bench.compare_bundles`, short mix, seven interleaved rounds), i.e. unchanged.",
+        ],
+        "limitations": [
+            "One training run (init seed 13). A run with the first 144 pairs only gave the same validation AUC"
+            " (0.970) and on test HarmBench 0.900, XSTest safe flagged 0.500.",
+            "Harmful head over-flags safety questions about dangerous things (XSTest safe 50% flagged) at the"
+            " shipped threshold. Do not block on `harmful` alone; use the escalation band.",
+            "PII F1 0.727: PERSON and LOCATION on unseen presidio templates (multi-line addresses, names without"
+            " context) are the weak types. Rely on the pattern recognizers for structured types.",
+            "Intent: 0.921 in-scope accuracy with a 3-layer student; its 6-layer teacher reaches 0.966 argmax on val.",
+            "The shipped injection threshold (1% FPR on validation) is far below the default policy's"
+            " escalate/block thresholds (0.5/0.8), so the deployed policy trades recall for fewer false alarms;"
+            " lower `safety.injection.escalate` to use the model's operating point.",
+            *_V01_LIMITATIONS[3:],
+        ],
+    },
+    "0.4.0": {
+        "status": "Status: **v0.4.0 (replaced by v0.5.0)**. Numbers below are honest test results. Targets met:"
+        " CLINC oos recall, injection recall at 1% FPR, XSTest unsafe recall, Davidson F1, checksum-type PII"
+        " recall, size, and int8/fp32 agreement on intent and safety decisions (the same set as v0.3.1). Not met:"
+        " CLINC in-scope"
         " accuracy, XSTest safe over-flagging, HarmBench recall and PII F1 (see the gap table).",
         "changes": [
             "Layer warm-up (`--layer-distil-steps 1200`, `classifiers.training.layer_distil`): before task training,"
