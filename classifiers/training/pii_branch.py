@@ -179,6 +179,7 @@ def main(argv: list[str] | None = None) -> None:
         cfg["seed"],
         safety_contrast_set=cfg.get("safety_contrast", False),
         safety_pairs_set=cfg.get("safety_pairs", False),
+        safety_pairs_extra=cfg.get("safety_pairs_extra", False),
         pii_documents=args.pii_documents,
         oos_holdout=cfg.get("oos_holdout", 0.0),
         pii_val_templates=cfg.get("pii_val_templates", 0.0),

@@ -88,6 +88,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="add hand-written benign/harmful twin prompts (data.safety_pairs; shipped recipe since v0.5.0)",
     )
     p.add_argument(
+        "--safety-pairs-extra",
+        action="store_true",
+        help="with --safety-pairs: also their third batch (idioms, money and admin, protective questions; not in"
+        " v0.5.0)",
+    )
+    p.add_argument(
         "--pii-documents",
         type=int,
         default=0,
@@ -140,7 +146,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0.0,
         help="wall-clock cap for the training loop (0 = none); see ``progress`` in main()",
     )
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.safety_pairs_extra and not args.safety_pairs:
+        p.error("--safety-pairs-extra adds a batch to --safety-pairs; pass both")
+    return args
 
 
 def masked_losses(outputs, batch, ce_intent: nn.Module, ce_pii: nn.Module):
@@ -250,6 +259,7 @@ def main(argv: list[str] | None = None) -> None:
         args.seed,
         safety_contrast_set=args.safety_contrast,
         safety_pairs_set=args.safety_pairs,
+        safety_pairs_extra=args.safety_pairs_extra,
         pii_documents=args.pii_documents,
         oos_holdout=args.oos_holdout,
         pii_val_templates=args.pii_val_templates,
@@ -429,6 +439,7 @@ def main(argv: list[str] | None = None) -> None:
         "case_input": args.case_input,
         "safety_contrast": args.safety_contrast,
         "safety_pairs": args.safety_pairs,
+        "safety_pairs_extra": args.safety_pairs_extra,
         "distillation": distillation,
         "safety_distillation": safety_distillation,
         "layer_distillation": layer_distil,

@@ -96,7 +96,7 @@ def test_own_safety_sets_never_copy_test_prompts(datasets, module) -> None:
     from classifiers.training.data import harmful as harmful_mod
 
     tests = [e.text for e in harmful_mod.load_xstest(datasets) + harmful_mod.load_harmbench(datasets)]
-    train, val = module.build(13)
+    train, val = module.build(13, extra=True) if module is safety_pairs else module.build(13)
     ours = [e.text for e in train + val]
     assert not [t for t in ours if normalize(t) in {normalize(x) for x in tests}]
     clusters = dedup.cluster(tests + ours)
@@ -126,28 +126,36 @@ def test_safety_pairs_entities_are_not_test_entities(datasets) -> None:
     blob = "\n".join(e.text.lower() for e in harmful_mod.load_xstest(datasets) + harmful_mod.load_harmbench(datasets))
     hits = [f for f in safety_pairs.DISTINCTIVE_ENTITIES if re.search(rf"\b{re.escape(f.lower())}\b", blob)]
     assert not hits
-    pairs = safety_pairs.PAIRS + safety_pairs.MORE_PAIRS
     ours = (
-        " ".join(t for pair in pairs for t in pair)
+        " ".join(t for pair in safety_pairs.all_pairs(extra=True) for t in pair)
         + " "
-        + " ".join(safety_pairs.BENIGN_ONLY + safety_pairs.MORE_BENIGN_ONLY)
+        + " ".join(safety_pairs.BENIGN_ONLY + safety_pairs.MORE_BENIGN_ONLY + safety_pairs.EXTRA_BENIGN_ONLY)
     )
     assert all(f in ours for f in safety_pairs.DISTINCTIVE_ENTITIES)
 
 
-def test_safety_pairs_keep_twins_together_and_both_labels_on_each_side() -> None:
+@pytest.mark.parametrize("extra", [False, True])
+def test_safety_pairs_keep_twins_together_and_both_labels_on_each_side(extra: bool) -> None:
     """A benign look-alike and its harmful twin share words by design, so they must land in the same split;
     otherwise validation would score a twin whose partner was trained on. Both splits need both labels."""
-    train, val = safety_pairs.build(13)
+    train, val = safety_pairs.build(13, extra=extra)
     val_text = {e.text for e in val}
-    for benign_text, harmful_text in safety_pairs.PAIRS + safety_pairs.MORE_PAIRS:
+    for benign_text, harmful_text in safety_pairs.all_pairs(extra=extra):
         assert (benign_text in val_text) == (harmful_text in val_text), benign_text
     for split in (train, val):
         labels = {e.safety[2] for e in split}
         assert labels == {0.0, 1.0}
         assert all(e.safety[1] is None for e in split if e.safety[2] == 1.0)  # harmful rows say nothing of toxicity
     assert len(val) > 40 and len(train) > 300
-    assert safety_pairs.build(13) == (train, val)  # deterministic
+    assert safety_pairs.build(13, extra=extra) == (train, val)  # deterministic
+
+
+def test_safety_pairs_extra_batch_leaves_the_first_two_batches_rows_unchanged() -> None:
+    """The third batch only adds rows: v0.5.0's command must still build v0.5.0's training and validation rows."""
+    train, val = safety_pairs.build(13)
+    train_x, val_x = safety_pairs.build(13, extra=True)
+    assert train_x[: len(train)] == train and val_x[: len(val)] == val
+    assert len(train_x) > len(train) and len(val_x) > len(val)
 
 
 def test_safety_contrast_flips_the_label_on_one_slot_and_splits_by_filler() -> None:

@@ -72,6 +72,7 @@ def build_corpus(
     presidio_rows_repeat: int = 2,
     safety_contrast_set: bool = False,
     safety_pairs_set: bool = False,
+    safety_pairs_extra: bool = False,
     pii_documents: int = 0,
     oos_holdout: float = 0.0,
     pii_val_templates: float = 0.0,
@@ -92,7 +93,7 @@ def build_corpus(
     ``presidio_generated`` fresh fills; the held-out templates stay the PII test set.
     ``safety_pairs_set`` (off by default; the shipped recipe turns it on since v0.5.0) adds ``safety_pairs``:
     hand-written twin prompts, one benign look-alike and one harmful request sharing their alarming words, split
-    by pair; same repeat.
+    by pair; same repeat. ``safety_pairs_extra`` (off by default, not in v0.5.0) adds their third batch.
     ``oos_holdout`` (v0.3, off by default) moves that share of CLINC oos_train to validation, see
     ``intent.hold_out_oos_train``.
     ``pii_documents`` (v0.3, off by default) adds that many sentences from ``pii_synth.DOCUMENT_TEMPLATES``
@@ -115,7 +116,7 @@ def build_corpus(
     train += synth_train * safety_synth_repeat
     contrast_train, contrast_val = safety_contrast.build(seed) if safety_contrast_set else ([], [])
     train += contrast_train * safety_synth_repeat
-    pairs_train, pairs_val = safety_pairs.build(seed) if safety_pairs_set else ([], [])
+    pairs_train, pairs_val = safety_pairs.build(seed, extra=safety_pairs_extra) if safety_pairs_set else ([], [])
     train += pairs_train * safety_synth_repeat
     train += jailbreak.materialize(jb.train, adv["train"], seed, renders=2)
     awesome_train = [e for e in train if e.source.startswith("awesome/") and e.safety == (0.0, 0.0, 0.0)]
@@ -202,6 +203,7 @@ def build_corpus(
             "presidio_rows_repeat": presidio_rows_repeat,
             "safety_contrast_set": safety_contrast_set,
             "safety_pairs_set": safety_pairs_set,
+            "safety_pairs_extra": safety_pairs_extra,
             "pii_documents": pii_documents,
             "presidio_template_split_seed": presidio.TEMPLATE_SPLIT_SEED,
             "pii_val_templates": pii_val_templates,
