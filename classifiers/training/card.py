@@ -8,6 +8,32 @@ from typing import Any
 
 from classifiers.bundle import load_manifest, write_manifest
 
+AGREEMENT_TARGET = 0.99  # issue 3: the int8 students agree with their fp32 versions on >= 99% of test predictions
+
+
+def agreement_gaps(test_agreement: dict[str, float]) -> dict[str, dict[str, float | bool]]:
+    """int8 vs fp32 agreement on test, in the gap table's shape, so an unmet agreement is listed with the rest.
+
+    Intent and safety count per-message decisions; PII counts model spans (identical spans / union of both
+    models' spans), where a span that moves by one word is a disagreement, the unit a redactor acts on.
+    """
+    rows = {
+        k.removeprefix("clinc_test_").removesuffix("_decision"): v
+        for k, v in test_agreement.items()
+        if k.startswith("clinc_test_") and k.endswith("_decision")
+    }
+    if "presidio_test_model_spans_identical" in test_agreement:
+        rows["pii_spans"] = test_agreement["presidio_test_model_spans_identical"]
+    return {
+        f"int8_agreement.{k}": {
+            "value": float(v),
+            "target": AGREEMENT_TARGET,
+            "gap": float(v) - AGREEMENT_TARGET,
+            "met": bool(v >= AGREEMENT_TARGET),
+        }
+        for k, v in rows.items()
+    }
+
 
 def _composition_lines(comp: dict[str, Any]) -> list[str]:
     lines = []
@@ -181,7 +207,8 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
         "status": "Status: **v0.5.0 (shipped)**. Numbers below are honest test results. Targets met: CLINC oos"
         " recall, injection recall at 1% FPR, XSTest unsafe recall, Davidson F1, checksum-type PII recall, size, and"
         " int8/fp32 agreement on intent and safety decisions (the same set as v0.4.0). Not met: CLINC in-scope"
-        " accuracy, XSTest safe over-flagging, HarmBench recall (1 point short) and PII F1 (see the gap table).",
+        " accuracy, XSTest safe over-flagging, HarmBench recall (1 point short), PII F1, and int8/fp32 agreement"
+        " on PII spans (see the gap table).",
         "changes": [
             "Hand-written twin prompts for the harmful head (`--safety-pairs`, `classifiers.training.data."
             "safety_pairs`): 227 pairs, each a benign look-alike and a harmful request sharing their alarming word"
@@ -213,6 +240,9 @@ RELEASE_NOTES: dict[str, dict[str, Any]] = {
             " shipped threshold. Do not block on `harmful` alone; use the escalation band.",
             "PII F1 0.727: PERSON and LOCATION on unseen presidio templates (multi-line addresses, names without"
             " context) are the weak types. Rely on the pattern recognizers for structured types.",
+            "int8 moves some PII spans: 91% of model spans (94% of texts) are identical to fp32 on the PII test"
+            " set, below the 99% the issue asks; the fp32 graph scores PII F1 0.738 there (int8: 0.727). Intent"
+            " and safety decisions agree on >= 99.1% of CLINC test.",
             "Intent: 0.921 in-scope accuracy with a 3-layer student; its 6-layer teacher reaches 0.966 argmax on val.",
             "The shipped injection threshold (1% FPR on validation) is far below the default policy's"
             " escalate/block thresholds (0.5/0.8), so the deployed policy trades recall for fewer false alarms;"
@@ -486,8 +516,10 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         thresholds = load_manifest(bundle).tasks.safety.thresholds
         plots.append(pr_curves(curves["pr"], thresholds, bundle / "pr_curves.png").name)
         plots.append(reliability(curves["reliability"], bundle / "reliability.png").name)
-    (bundle / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     man = load_manifest(bundle)
+    if test_agreement := (man.quantization or {}).get("test_agreement"):
+        metrics["gaps"] = {**metrics.get("gaps", {}), **agreement_gaps(test_agreement)}
+    (bundle / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
     man.metrics = {
         "test": {k: v for k, v in metrics.items() if k != "pii"} | {"pii_micro_f1": metrics["pii"]["model"]["micro"]}
     }

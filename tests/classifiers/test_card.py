@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from classifiers.bundle import load_manifest, write_manifest
-from classifiers.training.card import write_card
+from classifiers.training.card import agreement_gaps, write_card
 
 pytestmark = pytest.mark.model
 
@@ -36,3 +36,31 @@ def test_candidate_card_says_it_is_unreleased_and_makes_no_old_claims(bundle_dir
     in_scope = metrics["gaps"]["intent.in_scope_accuracy"]["value"]
     assert f"| intent.in_scope_accuracy | {in_scope:.3f} |" in card
     load_manifest(copy)  # the card rewrote the manifest's metrics; the bundle still verifies
+
+
+def test_agreement_gaps_count_each_decision_and_pii_spans_against_99_percent() -> None:
+    gaps = agreement_gaps(
+        {
+            "clinc_test_intent_decision": 0.9915,
+            "clinc_test_harmful_decision": 0.9989,
+            "presidio_test_model_spans_identical": 0.91,
+            "presidio_test_texts_with_identical_model_spans": 0.94,
+        }
+    )
+    assert set(gaps) == {"int8_agreement.intent", "int8_agreement.harmful", "int8_agreement.pii_spans"}
+    assert gaps["int8_agreement.intent"]["met"] and gaps["int8_agreement.harmful"]["met"]
+    assert not gaps["int8_agreement.pii_spans"]["met"]
+    assert gaps["int8_agreement.pii_spans"]["gap"] == pytest.approx(0.91 - 0.99)
+
+
+def test_card_lists_the_bundles_int8_agreement_in_the_gap_table(bundle_dir: Path, tmp_path: Path) -> None:
+    """An unmet agreement target must show in the gap table like any other, not only deep in the JSON."""
+    copy = _copy_as_version(bundle_dir, tmp_path, "9.9.9")
+    write_card(copy, json.loads((copy / "metrics.json").read_text()))
+    agreement = load_manifest(copy).quantization["test_agreement"]
+    spans = agreement["presidio_test_model_spans_identical"]
+    card = (copy / "MODEL_CARD.md").read_text()
+    met = "yes" if spans >= 0.99 else "no"
+    assert f"| int8_agreement.pii_spans | {spans:.3f} | 0.99 | {spans - 0.99:+.3f} | {met} |" in card
+    gaps = json.loads((copy / "metrics.json").read_text())["gaps"]
+    assert gaps["int8_agreement.intent"]["value"] == agreement["clinc_test_intent_decision"]
