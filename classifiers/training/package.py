@@ -330,6 +330,7 @@ def finalize(
         safety_pairs_set=cfg.get("safety_pairs", False),
         safety_pairs_extra=cfg.get("safety_pairs_extra", False),
         pii_documents=cfg.get("pii_documents", 0),
+        pii_documents_pii_only=cfg.get("pii_documents_pii_only", False),
         oos_holdout=cfg.get("oos_holdout", 0.0),
         pii_val_templates=cfg.get("pii_val_templates", 0.0),
     ).val
@@ -409,6 +410,7 @@ def finalize(
         "distillation": cfg.get("distillation"),
         "safety_distillation": cfg.get("safety_distillation"),
         "pii_documents": cfg.get("pii_documents", 0),
+        "pii_documents_pii_only": cfg.get("pii_documents_pii_only", False),
         "oos_holdout": cfg.get("oos_holdout", 0.0),
         "pii_val_templates": cfg.get("pii_val_templates", 0.0),
         "extra_oos": cfg.get("extra_oos"),

@@ -100,6 +100,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="add N PII sentences from document-style templates (prose, letters, forms); see data.pii_synth",
     )
     p.add_argument(
+        "--pii-documents-pii-only",
+        action="store_true",
+        help="with --pii-documents: leave those sentences' safety labels unknown, so they train PII alone (labelled"
+        " benign, their letters and forms cost BIPIA test injection recall on v0.5.0's recipe)",
+    )
+    p.add_argument(
         "--extra-oos-judge",
         default=None,
         help="teacher run dir: also label train-split self-instruct / Do-Not-Answer / safety_synth prompts that it"
@@ -261,6 +267,7 @@ def main(argv: list[str] | None = None) -> None:
         safety_pairs_set=args.safety_pairs,
         safety_pairs_extra=args.safety_pairs_extra,
         pii_documents=args.pii_documents,
+        pii_documents_pii_only=args.pii_documents_pii_only,
         oos_holdout=args.oos_holdout,
         pii_val_templates=args.pii_val_templates,
     )
@@ -444,6 +451,7 @@ def main(argv: list[str] | None = None) -> None:
         "safety_distillation": safety_distillation,
         "layer_distillation": layer_distil,
         "pii_documents": args.pii_documents,
+        "pii_documents_pii_only": args.pii_documents_pii_only,
         "oos_holdout": args.oos_holdout,
         "pii_val_templates": args.pii_val_templates,
         "extra_oos": {"judge": args.extra_oos_judge, "rows": extra_oos_rows} if args.extra_oos_judge else None,

@@ -173,6 +173,7 @@ def validate(run_dir: Path, root: Path, device: torch.device) -> dict:
         safety_pairs_set=cfg.get("safety_pairs", False),
         safety_pairs_extra=cfg.get("safety_pairs_extra", False),
         pii_documents=cfg.get("pii_documents", 0),
+        pii_documents_pii_only=cfg.get("pii_documents_pii_only", False),
         oos_holdout=cfg.get("oos_holdout", 0.0),
         pii_val_templates=cfg.get("pii_val_templates", 0.0),
     )

@@ -233,3 +233,14 @@ def test_synthetic_pii_text_is_the_same_in_every_process() -> None:
         "print('\\n'.join(e.text for e in pii_synth.generate(400, 13)))"
     )
     assert runs[0] and runs[0] == runs[1]
+
+
+def test_pii_only_documents_keep_their_spans_and_drop_only_the_safety_label() -> None:
+    """--pii-documents-pii-only: the same sentences and spans, but the safety loss must see them as unknown."""
+    from classifiers.training.data.build import _documents
+
+    labelled, pii_only = _documents(40, 5, False), _documents(40, 5, True)
+    assert [(r.text, r.pii) for r in labelled] == [(r.text, r.pii) for r in pii_only]
+    assert all(r.safety == (0.0, 0.0, 0.0) for r in labelled)
+    assert all(r.safety is None for r in pii_only)
+    assert any(r.pii for r in pii_only)

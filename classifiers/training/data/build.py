@@ -54,6 +54,12 @@ def _counts(rows: list[Example]) -> dict[str, int]:
 PRESIDIO_VAL_SOURCE = "presidio/val_templates"
 
 
+def _documents(n: int, seed: int, pii_only: bool) -> list[Example]:
+    """Document-style PII sentences; ``pii_only`` drops their safety label so they supervise PII alone."""
+    rows = pii_synth.generate(n, seed, templates=pii_synth.DOCUMENT_TEMPLATES)
+    return [dataclasses.replace(e, safety=None) for e in rows] if pii_only else rows
+
+
 def build_corpus(
     root: Path,
     seed: int,
@@ -74,6 +80,7 @@ def build_corpus(
     safety_pairs_set: bool = False,
     safety_pairs_extra: bool = False,
     pii_documents: int = 0,
+    pii_documents_pii_only: bool = False,
     oos_holdout: float = 0.0,
     pii_val_templates: float = 0.0,
 ) -> Corpus:
@@ -97,7 +104,9 @@ def build_corpus(
     ``oos_holdout`` (v0.3, off by default) moves that share of CLINC oos_train to validation, see
     ``intent.hold_out_oos_train``.
     ``pii_documents`` (v0.3, off by default) adds that many sentences from ``pii_synth.DOCUMENT_TEMPLATES``
-    (prose, letters, forms, notes) to train, and a tenth as many to validation.
+    (prose, letters, forms, notes) to train, and a tenth as many to validation. They are labelled safety-benign
+    like the other PII sentences unless ``pii_documents_pii_only``, which leaves their safety labels unknown (the
+    loss masks them): on v0.5.0's recipe the benign letters and forms cost BIPIA test injection recall.
     ``pii_val_templates`` (v0.4 candidates, off by default) holds that share of presidio's train-side templates out of
     training; their labelled rows join validation as ``presidio/val_templates``, the only PII validation whose
     sentence shapes are unseen (see ``presidio.VAL_TEMPLATE_SEED``).
@@ -147,7 +156,7 @@ def build_corpus(
     train += presidio_rows * presidio_rows_repeat
     train += presidio.generate_from_train_templates(root, presidio_generated, seed, val_fraction=pii_val_templates)
     if pii_documents:
-        train += pii_synth.generate(pii_documents, seed + 17, templates=pii_synth.DOCUMENT_TEMPLATES)
+        train += _documents(pii_documents, seed + 17, pii_documents_pii_only)
 
     val: list[Example] = []
     val += intent.load_clinc(root, "val")
@@ -172,7 +181,7 @@ def build_corpus(
         ]
     val += intent_pii.with_pii(intent.load_clinc(root, "val"), 400, seed + 13)
     if pii_documents:
-        val += pii_synth.generate(pii_documents // 10, seed + 19, templates=pii_synth.DOCUMENT_TEMPLATES)
+        val += _documents(pii_documents // 10, seed + 19, pii_documents_pii_only)
 
     test_items = jailbreak.materialize(jb.test, adv["val"], seed + 2, renders=2)
     test_jb = [e for e in test_items if not e.source.startswith("awesome/")]
@@ -205,6 +214,7 @@ def build_corpus(
             "safety_pairs_set": safety_pairs_set,
             "safety_pairs_extra": safety_pairs_extra,
             "pii_documents": pii_documents,
+            "pii_documents_pii_only": pii_documents_pii_only,
             "presidio_template_split_seed": presidio.TEMPLATE_SPLIT_SEED,
             "pii_val_templates": pii_val_templates,
             "presidio_val_template_seed": presidio.VAL_TEMPLATE_SEED,
