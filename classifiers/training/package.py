@@ -24,7 +24,7 @@ from classifiers.casing import CASE_INPUT, token_case_ids
 from classifiers.inference import GuardModel
 from classifiers.intent_scope import INTENT_SCORES, IntentScore
 from classifiers.training import calibrate
-from classifiers.training.data.build import PRESIDIO_VAL_SOURCE, build_corpus
+from classifiers.training.data.build import PRESIDIO_VAL_SOURCE, corpus_for_run
 from classifiers.training.data.common import data_dir
 from classifiers.training.export import export_fp32, load_checkpoint, quantize_int8, save_tokenizer
 from classifiers.training.labels import OOS_LABEL, PII_LABELS, SAFETY_LABELS
@@ -323,17 +323,7 @@ def finalize(
         cfg["version"] = version
     fp32 = export_fp32(model, run_dir / "model.fp32.onnx")
     # Calibrate on the validation set the model was trained against (the contrast set adds val rows too).
-    val = build_corpus(
-        root,
-        cfg["seed"],
-        safety_contrast_set=cfg.get("safety_contrast", False),
-        safety_pairs_set=cfg.get("safety_pairs", False),
-        safety_pairs_extra=cfg.get("safety_pairs_extra", False),
-        pii_documents=cfg.get("pii_documents", 0),
-        pii_documents_pii_only=cfg.get("pii_documents_pii_only", False),
-        oos_holdout=cfg.get("oos_holdout", 0.0),
-        pii_val_templates=cfg.get("pii_val_templates", 0.0),
-    ).val
+    val = corpus_for_run(root, cfg).val
     if limit:
         val = random.Random(0).sample(val, min(limit, len(val)))
     if quantization in ("static", "static-v03"):
@@ -413,6 +403,7 @@ def finalize(
         "pii_documents_pii_only": cfg.get("pii_documents_pii_only", False),
         "oos_holdout": cfg.get("oos_holdout", 0.0),
         "pii_val_templates": cfg.get("pii_val_templates", 0.0),
+        "bipia_val_holdout": cfg.get("bipia_val_holdout", 0.0),
         "extra_oos": cfg.get("extra_oos"),
         "pii_branch": cfg.get("pii_branch"),
         "epochs": cfg["epochs"],

@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from classifiers.training.data.build import build_corpus
+from classifiers.training.data.build import corpus_for_run
 from classifiers.training.data.common import Example, data_dir
 from classifiers.training.encode import bucketed_batches, collate, encode_all
 from classifiers.training.export import load_checkpoint
@@ -174,16 +174,8 @@ def main(argv: list[str] | None = None) -> None:
     if cfg.get("pii_branch"):
         raise SystemExit(f"{base_dir} is already a branch run; branch from the run it was built on")
     seed = cfg["seed"] if args.seed is None else args.seed
-    corpus = build_corpus(
-        root,
-        cfg["seed"],
-        safety_contrast_set=cfg.get("safety_contrast", False),
-        safety_pairs_set=cfg.get("safety_pairs", False),
-        safety_pairs_extra=cfg.get("safety_pairs_extra", False),
-        pii_documents=args.pii_documents,
-        oos_holdout=cfg.get("oos_holdout", 0.0),
-        pii_val_templates=cfg.get("pii_val_templates", 0.0),
-    )
+    # the base's split, with the branch's own documents (their safety labels are unused: only PII trains)
+    corpus = corpus_for_run(root, cfg, pii_documents=args.pii_documents, pii_documents_pii_only=False)
     rows = pii_rows(corpus.train)
     if args.limit:
         rows = rows[: args.limit]

@@ -141,6 +141,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="share of presidio train-side templates held out for PII validation (experimental; sets PII threshold)",
     )
     p.add_argument(
+        "--bipia-val-holdout",
+        type=float,
+        default=0.0,
+        help="share of BIPIA train contexts and attack categories held out as BIPIA-style injection validation"
+        " (experimental, not in v0.5.0; validate reports recall on them)",
+    )
+    p.add_argument(
         "--case-input",
         action="store_true",
         help="feed letter case as token-type ids (experimental, classifiers.casing): the uncased vocabulary hides it",
@@ -270,6 +277,7 @@ def main(argv: list[str] | None = None) -> None:
         pii_documents_pii_only=args.pii_documents_pii_only,
         oos_holdout=args.oos_holdout,
         pii_val_templates=args.pii_val_templates,
+        bipia_val_holdout=args.bipia_val_holdout,
     )
     train_rows = corpus.train[: args.limit] if args.limit else corpus.train
     extra_oos_rows = 0
@@ -454,6 +462,7 @@ def main(argv: list[str] | None = None) -> None:
         "pii_documents_pii_only": args.pii_documents_pii_only,
         "oos_holdout": args.oos_holdout,
         "pii_val_templates": args.pii_val_templates,
+        "bipia_val_holdout": args.bipia_val_holdout,
         "extra_oos": {"judge": args.extra_oos_judge, "rows": extra_oos_rows} if args.extra_oos_judge else None,
         "version": args.version,
         "seed": args.seed,

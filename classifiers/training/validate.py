@@ -22,7 +22,8 @@ import numpy as np
 import torch
 
 from classifiers.training import calibrate
-from classifiers.training.data.build import build_corpus
+from classifiers.training.data import bipia
+from classifiers.training.data.build import corpus_for_run
 from classifiers.training.data.common import Example, data_dir
 from classifiers.training.encode import pii_token_labels
 from classifiers.training.export import load_checkpoint
@@ -104,6 +105,12 @@ def safety_report(val: list[Example], probs: np.ndarray) -> dict:
         if lbl == "injection":
             t = calibrate.threshold_at_fpr(neg, 0.01)
             out[lbl] = {"recall_at_1pct_fpr": float((pos >= t).mean())}
+            # BIPIA-style held-out documents (``--bipia-val-holdout``), at the same all-benign 1% FPR threshold
+            held = np.array([r.source.startswith(f"{bipia.VAL_SOURCE}/") for r in val])
+            if (held & known & y).any():
+                out[lbl]["bipia_val_recall_at_1pct_fpr"] = float((probs[held & known & y, j] >= t).mean())
+                out[lbl]["bipia_val_clean_flagged"] = float((probs[held & known & ~y, j] >= t).mean())
+                out[lbl]["n_bipia_val_injected"] = int((held & known & y).sum())
         elif lbl == "toxic":
             t, f1 = calibrate.threshold_max_f1(pos, neg)
             out[lbl] = {"max_f1": f1}
@@ -166,17 +173,7 @@ def pii_report(val: list[Example], pred: list[np.ndarray | None]) -> dict:
 def validate(run_dir: Path, root: Path, device: torch.device) -> dict:
     model, cfg = load_checkpoint(run_dir)
     model.to(device).eval()
-    corpus = build_corpus(
-        root,
-        cfg["seed"],
-        safety_contrast_set=cfg.get("safety_contrast", False),
-        safety_pairs_set=cfg.get("safety_pairs", False),
-        safety_pairs_extra=cfg.get("safety_pairs_extra", False),
-        pii_documents=cfg.get("pii_documents", 0),
-        pii_documents_pii_only=cfg.get("pii_documents_pii_only", False),
-        oos_holdout=cfg.get("oos_holdout", 0.0),
-        pii_val_templates=cfg.get("pii_val_templates", 0.0),
-    )
+    corpus = corpus_for_run(root, cfg)
     val = corpus.val
     probs, logits, pii = score_rows(model, [r.text for r in val], device)
     return {

@@ -60,6 +60,24 @@ def _documents(n: int, seed: int, pii_only: bool) -> list[Example]:
     return [dataclasses.replace(e, safety=None) for e in rows] if pii_only else rows
 
 
+def corpus_for_run(root: Path, cfg: dict, **overrides: object) -> Corpus:
+    """The corpus a run trained on, rebuilt from its ``train_config.json`` (package, validate and the PII
+    branch read the same validation split the trainer held out); runs from before a flag existed lack it and
+    get its off value. ``overrides`` replace single arguments (the PII branch brings its own documents)."""
+    kwargs: dict[str, object] = {
+        "safety_contrast_set": cfg.get("safety_contrast", False),
+        "safety_pairs_set": cfg.get("safety_pairs", False),
+        "safety_pairs_extra": cfg.get("safety_pairs_extra", False),
+        "pii_documents": cfg.get("pii_documents", 0),
+        "pii_documents_pii_only": cfg.get("pii_documents_pii_only", False),
+        "oos_holdout": cfg.get("oos_holdout", 0.0),
+        "pii_val_templates": cfg.get("pii_val_templates", 0.0),
+        "bipia_val_holdout": cfg.get("bipia_val_holdout", 0.0),
+    }
+    kwargs.update(overrides)
+    return build_corpus(root, cfg["seed"], **kwargs)  # type: ignore[arg-type]
+
+
 def build_corpus(
     root: Path,
     seed: int,
@@ -83,6 +101,7 @@ def build_corpus(
     pii_documents_pii_only: bool = False,
     oos_holdout: float = 0.0,
     pii_val_templates: float = 0.0,
+    bipia_val_holdout: float = 0.0,
 ) -> Corpus:
     """Build all splits deterministically from ``seed``.
 
@@ -110,6 +129,10 @@ def build_corpus(
     ``pii_val_templates`` (v0.4 candidates, off by default) holds that share of presidio's train-side templates out of
     training; their labelled rows join validation as ``presidio/val_templates``, the only PII validation whose
     sentence shapes are unseen (see ``presidio.VAL_TEMPLATE_SEED``).
+    ``bipia_val_holdout`` (off by default, not in v0.5.0) holds that share of BIPIA's train contexts and of its
+    train attack categories out of training (``bipia.split_train``); the held-out contexts, clean and carrying
+    held-out attacks, join validation as ``bipia_val/...``: unseen documents with unseen kinds of attack, like
+    BIPIA test.
     """
     adv = harmful.load_advbench(root, seed)
     dna = harmful.load_donotanswer(root, seed)
@@ -133,7 +156,15 @@ def build_corpus(
     # Texts without any PII also supervise the PII head (all "O") so it does not tag attack words as entities.
     no_pii = [dataclasses.replace(e, pii=()) for e in comp_train + compositional.hard_negatives()]
     train += no_pii
-    bip = bipia.build(root, "train", seed, per_context=bipia_per_context)
+    bipia_split = bipia.split_train(root, bipia_val_holdout) if bipia_val_holdout else None
+    bip = bipia.build(
+        root,
+        "train",
+        seed,
+        per_context=bipia_per_context,
+        contexts=bipia_split.train_contexts if bipia_split else None,
+        attacks=bipia_split.train_attacks if bipia_split else None,
+    )
     train += bip
     train += [e for e in bip if e.source.endswith("/clean")] * (awesome_repeat + bipia_per_context - 2)
     train += dna["train"]
@@ -182,6 +213,16 @@ def build_corpus(
     val += intent_pii.with_pii(intent.load_clinc(root, "val"), 400, seed + 13)
     if pii_documents:
         val += _documents(pii_documents // 10, seed + 19, pii_documents_pii_only)
+    if bipia_split:
+        val += bipia.build(
+            root,
+            "train",
+            seed + 23,
+            per_context=bipia_per_context,
+            contexts=bipia_split.val_contexts,
+            attacks=bipia_split.val_attacks,
+            source=bipia.VAL_SOURCE,
+        )
 
     test_items = jailbreak.materialize(jb.test, adv["val"], seed + 2, renders=2)
     test_jb = [e for e in test_items if not e.source.startswith("awesome/")]
@@ -219,6 +260,8 @@ def build_corpus(
             "pii_val_templates": pii_val_templates,
             "presidio_val_template_seed": presidio.VAL_TEMPLATE_SEED,
             "presidio_test_templates": len(presidio.test_template_ids(root)),
+            "bipia_val_holdout": bipia_val_holdout,
+            "bipia_val_holdout_seed": bipia.VAL_HOLDOUT_SEED,
         },
     }
     return Corpus(train, val, test_jb, test_aw, stats)
