@@ -111,6 +111,9 @@ def safety_report(val: list[Example], probs: np.ndarray) -> dict:
                 out[lbl]["bipia_val_recall_at_1pct_fpr"] = float((probs[held & known & y, j] >= t).mean())
                 out[lbl]["bipia_val_clean_flagged"] = float((probs[held & known & ~y, j] >= t).mean())
                 out[lbl]["n_bipia_val_injected"] = int((held & known & y).sum())
+                # recall saturates on short runs while held-out clean documents get flagged: the AUC of
+                # injected vs clean held-out documents is what separates recipes
+                out[lbl]["bipia_val_auc"] = auc(probs[held & known & y, j], probs[held & known & ~y, j])
         elif lbl == "toxic":
             t, f1 = calibrate.threshold_max_f1(pos, neg)
             out[lbl] = {"max_f1": f1}

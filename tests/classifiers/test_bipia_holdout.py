@@ -77,6 +77,7 @@ def test_validate_reports_bipia_recall_at_the_all_benign_threshold() -> None:
     rows += [Example(text=f"jailbreak {i}", source="jailbreak/x", safety=(1.0, 0.0, 0.0)) for i in range(10)]
     probs = np.zeros((len(rows), 3), np.float32)
     probs[:200, 0] = np.linspace(0.0, 0.5, 200)
+    probs[200:210, 0] = 0.2  # held-out clean documents, below the 1% FPR threshold
     probs[210:215, 0] = 0.9  # half of the held-out injected documents score above every benign row
     probs[215:220, 0] = 0.1
     probs[220:, 0] = 0.99
@@ -85,4 +86,5 @@ def test_validate_reports_bipia_recall_at_the_all_benign_threshold() -> None:
     assert report["bipia_val_recall_at_1pct_fpr"] == pytest.approx(0.5)
     assert report["bipia_val_clean_flagged"] == 0.0
     assert report["n_bipia_val_injected"] == 10
+    assert report["bipia_val_auc"] == pytest.approx(0.5)  # half the injected documents score below the clean ones
     assert report["recall_at_1pct_fpr"] == pytest.approx(15 / 20)  # 10 held-out documents + 10 jailbreaks
