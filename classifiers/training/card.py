@@ -646,7 +646,14 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
         *_safety_distillation_lines(tr.get("safety_distillation")),
         *_pii_branch_run_lines(tr.get("pii_branch")),
         *(
-            [f"- PII document-style sentences (`pii_synth.DOCUMENT_TEMPLATES`): {tr['pii_documents']} in train"]
+            [
+                f"- PII document-style sentences (`pii_synth.DOCUMENT_TEMPLATES`): {tr['pii_documents']} in train"
+                + (
+                    f"; injected copies of a {tr['pii_documents_injected']} share of them carry BIPIA train attacks"
+                    if tr.get("pii_documents_injected")
+                    else ""
+                )
+            ]
             if tr.get("pii_documents")
             else []
         ),

@@ -401,6 +401,7 @@ def finalize(
         "safety_distillation": cfg.get("safety_distillation"),
         "pii_documents": cfg.get("pii_documents", 0),
         "pii_documents_pii_only": cfg.get("pii_documents_pii_only", False),
+        "pii_documents_injected": cfg.get("pii_documents_injected", 0.0),
         "oos_holdout": cfg.get("oos_holdout", 0.0),
         "pii_val_templates": cfg.get("pii_val_templates", 0.0),
         "bipia_val_holdout": cfg.get("bipia_val_holdout", 0.0),

@@ -106,6 +106,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         " benign, their letters and forms cost BIPIA test injection recall on v0.5.0's recipe)",
     )
     p.add_argument(
+        "--pii-documents-injected",
+        type=float,
+        default=0.0,
+        help="with --pii-documents: also train on copies of this share of the documents with a BIPIA train attack"
+        " spliced in, labelled injection (so letter-shaped text does not come to mean benign); off by default",
+    )
+    p.add_argument(
         "--extra-oos-judge",
         default=None,
         help="teacher run dir: also label train-split self-instruct / Do-Not-Answer / safety_synth prompts that it"
@@ -275,6 +282,7 @@ def main(argv: list[str] | None = None) -> None:
         safety_pairs_extra=args.safety_pairs_extra,
         pii_documents=args.pii_documents,
         pii_documents_pii_only=args.pii_documents_pii_only,
+        pii_documents_injected=args.pii_documents_injected,
         oos_holdout=args.oos_holdout,
         pii_val_templates=args.pii_val_templates,
         bipia_val_holdout=args.bipia_val_holdout,
@@ -460,6 +468,7 @@ def main(argv: list[str] | None = None) -> None:
         "layer_distillation": layer_distil,
         "pii_documents": args.pii_documents,
         "pii_documents_pii_only": args.pii_documents_pii_only,
+        "pii_documents_injected": args.pii_documents_injected,
         "oos_holdout": args.oos_holdout,
         "pii_val_templates": args.pii_val_templates,
         "bipia_val_holdout": args.bipia_val_holdout,

@@ -60,6 +60,28 @@ def _documents(n: int, seed: int, pii_only: bool) -> list[Example]:
     return [dataclasses.replace(e, safety=None) for e in rows] if pii_only else rows
 
 
+INJECTED_DOCUMENTS_SOURCE = "pii_synth/injected"
+
+
+def _injected_documents(docs: list[Example], fraction: float, attacks: list[str], seed: int) -> list[Example]:
+    """Copies of a ``fraction`` of the document-style sentences with a BIPIA train attack spliced in, labelled
+    as indirect injection (the same construction as BIPIA's injected contexts).
+
+    Why: 4,000 letters, forms and signatures that are all benign taught the shared encoder that document-shaped
+    text is safe, and BIPIA test recall fell 0.964 -> 0.91-0.92 (twice). Injected twins of the same documents
+    keep "looks like a letter" from predicting "benign". PII stays unknown on the copies (the attack shifts the
+    spans and could itself hold entity-like words), so they train safety alone.
+    """
+    rng = random.Random(seed)
+    out: list[Example] = []
+    for doc in docs:
+        if rng.random() >= fraction:
+            continue
+        text, span = bipia.inject(doc.text, rng.choice(attacks), rng)
+        out.append(Example(text=text, source=INJECTED_DOCUMENTS_SOURCE, safety=bipia.INDIRECT, pii=None, focus=span))
+    return out
+
+
 def corpus_for_run(root: Path, cfg: dict, **overrides: object) -> Corpus:
     """The corpus a run trained on, rebuilt from its ``train_config.json`` (package, validate and the PII
     branch read the same validation split the trainer held out); runs from before a flag existed lack it and
@@ -70,6 +92,7 @@ def corpus_for_run(root: Path, cfg: dict, **overrides: object) -> Corpus:
         "safety_pairs_extra": cfg.get("safety_pairs_extra", False),
         "pii_documents": cfg.get("pii_documents", 0),
         "pii_documents_pii_only": cfg.get("pii_documents_pii_only", False),
+        "pii_documents_injected": cfg.get("pii_documents_injected", 0.0),
         "oos_holdout": cfg.get("oos_holdout", 0.0),
         "pii_val_templates": cfg.get("pii_val_templates", 0.0),
         "bipia_val_holdout": cfg.get("bipia_val_holdout", 0.0),
@@ -99,6 +122,7 @@ def build_corpus(
     safety_pairs_extra: bool = False,
     pii_documents: int = 0,
     pii_documents_pii_only: bool = False,
+    pii_documents_injected: float = 0.0,
     oos_holdout: float = 0.0,
     pii_val_templates: float = 0.0,
     bipia_val_holdout: float = 0.0,
@@ -126,6 +150,9 @@ def build_corpus(
     (prose, letters, forms, notes) to train, and a tenth as many to validation. They are labelled safety-benign
     like the other PII sentences unless ``pii_documents_pii_only``, which leaves their safety labels unknown (the
     loss masks them): on v0.5.0's recipe the benign letters and forms cost BIPIA test injection recall.
+    ``pii_documents_injected`` (off by default) adds injected copies of that share of the training documents,
+    each carrying one BIPIA train attack (the train side of ``bipia_val_holdout`` when that is on), labelled
+    injection with PII unknown; see ``_injected_documents``.
     ``pii_val_templates`` (v0.4 candidates, off by default) holds that share of presidio's train-side templates out of
     training; their labelled rows join validation as ``presidio/val_templates``, the only PII validation whose
     sentence shapes are unseen (see ``presidio.VAL_TEMPLATE_SEED``).
@@ -187,7 +214,11 @@ def build_corpus(
     train += presidio_rows * presidio_rows_repeat
     train += presidio.generate_from_train_templates(root, presidio_generated, seed, val_fraction=pii_val_templates)
     if pii_documents:
-        train += _documents(pii_documents, seed + 17, pii_documents_pii_only)
+        docs = _documents(pii_documents, seed + 17, pii_documents_pii_only)
+        train += docs
+        if pii_documents_injected:
+            doc_attacks = (bipia_split.train_attacks if bipia_split else bipia.load_attacks(root, "train"))["text"]
+            train += _injected_documents(docs, pii_documents_injected, doc_attacks, seed + 29)
 
     val: list[Example] = []
     val += intent.load_clinc(root, "val")
@@ -256,6 +287,7 @@ def build_corpus(
             "safety_pairs_extra": safety_pairs_extra,
             "pii_documents": pii_documents,
             "pii_documents_pii_only": pii_documents_pii_only,
+            "pii_documents_injected": pii_documents_injected,
             "presidio_template_split_seed": presidio.TEMPLATE_SPLIT_SEED,
             "pii_val_templates": pii_val_templates,
             "presidio_val_template_seed": presidio.VAL_TEMPLATE_SEED,
