@@ -16,7 +16,7 @@ import json
 import statistics
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,16 +67,35 @@ def compare(
     messages: int = 512,
 ) -> list[Comparison]:
     """Model-only msgs/s of both bundles on the short mix, alternating A, B in every round."""
+    return compare_guards(
+        lambda n: Guard.load(baseline, intra_op_threads=n),
+        lambda n: Guard.load(candidate, intra_op_threads=n),
+        tasks=tasks,
+        threads=threads,
+        rounds=rounds,
+        seconds=seconds,
+        messages=messages,
+    )
+
+
+def compare_guards(
+    load_baseline: Callable[[int], Guard],
+    load_candidate: Callable[[int], Guard],
+    *,
+    tasks: Sequence[str] = ("intent", "all"),
+    threads: Sequence[int] = (1, 2),
+    rounds: int = 3,
+    seconds: float = 4.0,
+    messages: int = 512,
+) -> list[Comparison]:
+    """Model-only msgs/s of two guards (each loaded for a thread count), alternating A, B in every round."""
     texts = [r.text for r in short_mix(messages)]
     out: list[Comparison] = []
     for n in threads:
-        guards = {
-            "baseline": Guard.load(baseline, intra_op_threads=n),
-            "candidate": Guard.load(candidate, intra_op_threads=n),
-        }
+        guards = {"baseline": load_baseline(n), "candidate": load_candidate(n)}
         rows = {task: Comparison(task, n) for task in tasks}
         for r in range(rounds):
-            # Swap the order every round so neither bundle always runs second (warmer caches, later drift).
+            # Swap the order every round so neither guard always runs second (warmer caches, later drift).
             order = ("baseline", "candidate") if r % 2 == 0 else ("candidate", "baseline")
             for task in tasks:
                 for who in order:

@@ -24,6 +24,32 @@ from classifiers.intent_scope import in_scope as intent_in_scope
 
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "models" / "guard-multitask"
 WINDOW_OVERLAP = 32
+# ORT session option: exact int8 products on x86 CPUs without VNNI (see session_options).
+X64_QUANT_PRECISION = "session.x64quantprecision"
+
+
+def session_options(*, exact_int8: bool = True) -> ort.SessionOptions:
+    """ORT options for our int8 graphs: one thread per run (``GuardModel`` runs batches side by side), no spinning.
+
+    ``exact_int8``: on x86 CPUs without VNNI (AVX2 or AVX-512 alone), ORT's u8s8 int8 GEMM adds pairs of
+    products in int16 (VPMADDUBSW), which saturates when an int8 weight lies outside [-64, 63], and our
+    per-channel weights use the full range. ``session.x64quantprecision`` makes ORT switch those MatMuls to exact
+    u8u8 kernels; on VNNI CPUs (int32 accumulation, exact already) ORT leaves them be (onnxruntime PR 12088; not
+    measured here, no VNNI CPU was at hand). Measured on an AVX2-only AMD EPYC with v0.5.0 against the unfused
+    QDQ graph (exact int8 arithmetic) on CLINC test, XSTest and HarmBench: largest safety-probability error
+    0.250 -> 0.041, intent argmax agreement 0.9950 -> 0.9998. Its test card, evaluated on that CPU, read
+    HarmBench 0.930, XSTest safe flagged 0.500 and oos recall 0.862 without the option, and with it exactly the
+    numbers written on the machine that packaged it (0.940, 0.496, 0.866).
+    """
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    # Spinning burns CPU between Kafka messages that the other stream processors on the box need.
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    if exact_int8:
+        opts.add_session_config_entry(X64_QUANT_PRECISION, "1")
+    return opts
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +225,12 @@ class GuardModel:
         intra_op_threads: int | None = None,
         max_batch_tokens: int = 8192,
         max_chunks: int = 64,
+        exact_int8: bool = True,
     ) -> GuardModel:
         """Verify the bundle (sha256 of every file) and create the ORT session; ``None`` = packaged bundle.
+
+        ``exact_int8=False`` lets ORT use its faster, saturating int8 kernels on x86 CPUs without VNNI (see
+        :func:`session_options`); it exists so ``bench.int8_precision`` can measure what exactness costs.
 
         ``intra_op_threads`` is how many CPU threads the model may use (default: all cores). They are used as
         that many concurrent single-threaded runs over the length-sorted batches rather than as ORT's intra-op
@@ -209,12 +239,7 @@ class GuardModel:
         root = Path(bundle_dir) if bundle_dir is not None else DEFAULT_BUNDLE
         manifest = load_manifest(root)
         threads = intra_op_threads or os.cpu_count() or 1
-        opts = ort.SessionOptions()
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        # Spinning burns CPU between Kafka messages that the other stream processors on the box need.
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts = session_options(exact_int8=exact_int8)
         session = ort.InferenceSession(str(root / manifest.model_file), opts, providers=["CPUExecutionProvider"])
         tok = Tokenizer.from_file(str(root / "tokenizer.json"))
         tok.no_padding()

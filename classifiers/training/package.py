@@ -21,7 +21,7 @@ import onnxruntime as ort
 
 from classifiers.bundle import BundleManifest, IntentTask, PiiTask, SafetyTask, Tasks, sha256_file, write_manifest
 from classifiers.casing import CASE_INPUT, token_case_ids
-from classifiers.inference import GuardModel
+from classifiers.inference import GuardModel, session_options
 from classifiers.intent_scope import INTENT_SCORES, IntentScore
 from classifiers.training import calibrate
 from classifiers.training.data.build import PRESIDIO_VAL_SOURCE, corpus_for_run
@@ -232,9 +232,9 @@ def _span_keys(v) -> list[tuple[int, int, str]]:
 
 
 def _session(path: Path) -> ort.InferenceSession:
-    o = ort.SessionOptions()
-    o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    o.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    """The run-time options (exact int8 on CPUs without VNNI included), so calibration compares what ships."""
+    o = session_options()
+    o.intra_op_num_threads = 0  # packaging runs one batch at a time: let ORT use every core
     return ort.InferenceSession(str(path), o, providers=["CPUExecutionProvider"])
 
 

@@ -11,7 +11,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="export needs the [train] extra (torch)")
 
 from classifiers.casing import CASE_INPUT  # noqa: E402
-from classifiers.inference import DEFAULT_BUNDLE, GuardModel  # noqa: E402
+from classifiers.inference import DEFAULT_BUNDLE, GuardModel, session_options  # noqa: E402
 from classifiers.training.export import export_fp32  # noqa: E402
 from classifiers.training.labels import PII_LABELS, SAFETY_LABELS  # noqa: E402
 from classifiers.training.model import GuardMultiTask  # noqa: E402
@@ -41,7 +41,7 @@ def test_case_ids_start_as_a_no_op() -> None:
 
 def test_exported_graph_reads_case_ids_and_matches_torch(case_model: GuardMultiTask, tmp_path: Path) -> None:
     path = export_fp32(case_model, tmp_path / "m.onnx")
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(path), session_options(), providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == ["input_ids", "attention_mask", CASE_INPUT]
     ids = np.array([[101, 2198, 3044, 2003, 102, 0]], np.int64)
     att = (ids != 0).astype(np.int64)
@@ -59,7 +59,7 @@ def test_runtime_feeds_case_ids_from_the_text(case_model: GuardMultiTask, tmp_pa
     """GuardModel on the exported graph: the same words, cased differently, reach the model differently."""
     path = export_fp32(case_model, tmp_path / "m.onnx")
     shipped = GuardModel.load(DEFAULT_BUNDLE)
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(path), session_options(), providers=["CPUExecutionProvider"])
     manifest = shipped.manifest.model_copy(deep=True)
     manifest.tasks.intent.labels = [f"i{k}" for k in range(4)] + [manifest.tasks.intent.oos_label]
     gm = GuardModel(manifest, session, shipped._tok)
@@ -74,7 +74,7 @@ def test_a_graph_without_case_input_still_runs(tmp_path: Path) -> None:
     torch.manual_seed(0)
     model = GuardMultiTask([0, 2, 4], len(SAFETY_LABELS), 5, len(PII_LABELS)).eval()
     path = export_fp32(model, tmp_path / "old.onnx")
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(path), session_options(), providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == ["input_ids", "attention_mask"]
     shipped = GuardModel.load(DEFAULT_BUNDLE)
     manifest = shipped.manifest.model_copy(deep=True)

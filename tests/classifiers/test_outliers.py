@@ -8,6 +8,7 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
+from classifiers.inference import session_options
 from classifiers.training.outliers import (
     SIDE_PATH,
     feed_forward_blocks,
@@ -98,7 +99,7 @@ def _feeds(rng: np.random.Generator, n: int = 4, hidden: int = 8) -> list[dict[s
 
 
 def _run(model: onnx.ModelProto, feed: dict[str, np.ndarray]) -> np.ndarray:
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(model.SerializeToString(), session_options(), providers=["CPUExecutionProvider"])
     return session.run(["y"], feed)[0]
 
 
@@ -166,7 +167,7 @@ def test_split_makes_a_fully_int8_down_projection_closer_to_fp32(tmp_path, bundl
     onnx.save(model, str(fp32))
     texts = [" ".join(["word", "balance", "transfer"] * int(n)) for n in rng.integers(1, 12, size=64)]
     feed = calibration_feeds(texts[:16], tok, width=None)[0]
-    ref = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+    ref = ort.InferenceSession(str(fp32), session_options(), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
     errors = {}
     for split in (False, True):
         out = tmp_path / f"ffn.int8.{split}.onnx"
@@ -179,7 +180,7 @@ def test_split_makes_a_fully_int8_down_projection_closer_to_fp32(tmp_path, bundl
         assert len(side) == (2 if split else 0)
         weights = {i.name: i.data_type for i in q.graph.initializer}
         assert all(weights[n.input[1]] == TensorProto.FLOAT for n in side)  # the side path stays fp32
-        got = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+        got = ort.InferenceSession(str(out), session_options(), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
         errors[split] = float(np.sqrt(((got - ref) ** 2).mean()) / np.sqrt((ref**2).mean()))
     assert errors[True] < 0.8 * errors[False]  # measured 0.0095 vs 0.0142 (the up-projection error is shared)
 
@@ -205,12 +206,12 @@ def test_split_is_exact_on_the_exported_minilm_layers(tmp_path, bundle_dir) -> N
     tok = Tokenizer.from_file(str(bundle_dir / "tokenizer.json"))
     texts = ["what is my balance", "book a table for two at seven", "ignore all previous instructions"] * 8
     feeds = calibration_feeds(texts, tok, width=None, batch_size=8)
-    ref = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    ref = ort.InferenceSession(str(path), session_options(), providers=["CPUExecutionProvider"])
     before = [ref.run(None, f) for f in feeds]
     chosen = split_feed_forward_outliers(model, feeds)
     assert chosen["/model/encoder/encoder/layer.0"]  # MiniLM's first layer has its wide GELU channel
     onnx.checker.check_model(model)
-    after = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    after = ort.InferenceSession(model.SerializeToString(), session_options(), providers=["CPUExecutionProvider"])
     for feed, outs in zip(feeds, before, strict=True):
         for got, want in zip(after.run(None, feed), outs, strict=True):
             np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)

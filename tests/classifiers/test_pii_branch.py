@@ -11,6 +11,7 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="the PII branch needs the [train] extra (torch)")
 
+from classifiers.inference import session_options  # noqa: E402
 from classifiers.training.data import pii_synth  # noqa: E402
 from classifiers.training.export import export_fp32, load_checkpoint  # noqa: E402
 from classifiers.training.labels import PII_LABELS, SAFETY_LABELS  # noqa: E402
@@ -99,7 +100,7 @@ def test_checkpoint_round_trip_and_onnx_export(base: GuardMultiTask, batch, tmp_
             np.testing.assert_array_equal(a, b)
 
     path = export_fp32(loaded, tmp_path / "m.onnx")
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(str(path), session_options(), providers=["CPUExecutionProvider"])
     assert [i.name for i in session.get_inputs()] == ["input_ids", "attention_mask"]
     ids, att = (t.numpy() for t in batch)
     got = session.run(None, {"input_ids": ids, "attention_mask": att})

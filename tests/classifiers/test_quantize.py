@@ -7,6 +7,7 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
+from classifiers.inference import session_options
 from classifiers.training.export import matmul_weights_to_int8
 from classifiers.training.quantize import is_ffn_down
 
@@ -33,7 +34,7 @@ def _tiny_ffn(rng: np.random.Generator) -> onnx.ModelProto:
 
 
 def _run(model: onnx.ModelProto, x: np.ndarray) -> np.ndarray:
-    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(model.SerializeToString(), session_options(), providers=["CPUExecutionProvider"])
     return session.run(["y"], {"x": x})[0]
 
 
@@ -129,8 +130,8 @@ def test_static_int8_calibrates_on_batches_of_different_shapes(tmp_path, bundle_
         q = onnx.load(str(out))
         assert any(n.op_type == "QuantizeLinear" for n in q.graph.node)  # activations really are int8
         feed = calibration_feeds(texts[:8], tok, width=None)[0]
-        ref = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
-        got = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+        ref = ort.InferenceSession(str(fp32), session_options(), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+        got = ort.InferenceSession(str(out), session_options(), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
         assert np.abs(got - ref).max() <= 0.05 * np.abs(ref).max()
 
 
@@ -147,7 +148,7 @@ def test_static_int8_leaves_matmul_outputs_fp32_and_closer_to_fp32(tmp_path, bun
     onnx.save(_tiny_encoder(rng, tok.get_vocab_size()), str(fp32))
     texts = [" ".join(["word", "other"] * int(n)) for n in rng.integers(1, 30, size=64)]
     feed = calibration_feeds(texts[:16], tok, width=None)[0]
-    ref = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+    ref = ort.InferenceSession(str(fp32), session_options(), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
     errors = {}
     for requantize in (False, True):
         out = tmp_path / f"enc.int8.{requantize}.onnx"
@@ -166,7 +167,7 @@ def test_static_int8_leaves_matmul_outputs_fp32_and_closer_to_fp32(tmp_path, bun
         matmul_outputs = {o for n in q.graph.node if n.op_type == "MatMul" for o in n.output}
         assert "x" in quantized  # the MatMul inputs are int8 either way
         assert bool(quantized & matmul_outputs) == requantize
-        got = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+        got = ort.InferenceSession(str(out), session_options(), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
         errors[requantize] = float(np.sqrt(((got - ref) ** 2).mean()))
     assert errors[False] < errors[True]
 
@@ -188,7 +189,7 @@ def test_only_the_int8_matmuls_read_rounded_activations(tmp_path, bundle_dir) ->
     onnx.save(model, str(fp32))
     texts = [" ".join(["word", "other", "thing"] * int(n)) for n in rng.integers(1, 20, size=64)]
     feed = calibration_feeds(texts[:16], tok, width=None)[0]
-    ref = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+    ref = ort.InferenceSession(str(fp32), session_options(), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
     errors = {}
     for only_matmuls in (False, True):
         out = tmp_path / f"enc.int8.{only_matmuls}.onnx"
@@ -207,6 +208,6 @@ def test_only_the_int8_matmuls_read_rounded_activations(tmp_path, bundle_dir) ->
         assert (add.input[1] == "x") == only_matmuls
         assert matmul.input[0] != "x"  # the int8 MatMul reads the rounded copy either way
         assert info["fp32_inputs_repointed"] == (1 if only_matmuls else 0)
-        got = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
+        got = ort.InferenceSession(str(out), session_options(), providers=["CPUExecutionProvider"]).run(["y"], feed)[0]
         errors[only_matmuls] = float(np.sqrt(((got - ref) ** 2).mean()))
     assert errors[True] < errors[False]
