@@ -249,6 +249,16 @@ class GuardModel:
         )
 
     # -- public -------------------------------------------------------------------------------------------
+    @property
+    def pii_threshold(self) -> float:
+        """Token confidence a PII tag needs (the bundle's calibrated value unless changed)."""
+        return self._pii_threshold
+
+    @pii_threshold.setter
+    def pii_threshold(self, value: float) -> None:
+        # Packaging sweeps it on validation and evaluation's oracle on test; at run time it stays the bundle's.
+        self._pii_threshold = float(value)
+
     def predict(self, texts: Sequence[str]) -> list[ModelVerdict]:
         texts = list(texts)
         if not texts:

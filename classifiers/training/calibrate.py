@@ -9,6 +9,17 @@ import numpy as np
 from classifiers.intent_scope import INTENT_SCORES, IntentScore, beats_oos, in_scope_scores
 
 
+def auc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """Probability that a random positive outscores a random negative (ties count half): how well a score
+    separates two sets before any threshold is chosen."""
+    pos = np.asarray(pos, np.float64)
+    neg = np.asarray(neg, np.float64)
+    if len(pos) == 0 or len(neg) == 0:
+        return float("nan")
+    diff = pos[:, None] - neg[None, :]
+    return float((diff > 0).mean() + 0.5 * (diff == 0).mean())
+
+
 def threshold_at_fpr(neg_scores: Sequence[float], max_fpr: float) -> float:
     """Smallest threshold whose false-positive rate on the negatives is ≤ ``max_fpr`` (score ≥ t flags)."""
     neg = np.sort(np.asarray(neg_scores, dtype=np.float64))

@@ -503,7 +503,7 @@ def _pii_branch_run_lines(branch: dict | None) -> list[str]:
 
 def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
     """Write metrics.json and MODEL_CARD.md, and copy the headline metrics into the manifest."""
-    from classifiers.training.evaluate import table
+    from classifiers.training.evaluate import oracle_table, table
 
     curves = metrics.pop("_curves", None)
     # Re-rendering from metrics.json (no scores) keeps the PNGs the last evaluation drew.
@@ -584,6 +584,18 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
     ]
     for k, g in metrics["gaps"].items():
         text.append(f"| {k} | {g['value']:.3f} | {g['target']} | {g['gap']:+.3f} | {'yes' if g['met'] else 'no'} |")
+    if oracle_rows := oracle_table(metrics):
+        text += [
+            "",
+            "### Calibration or separation: the operating-point targets at their best threshold on test",
+            "",
+            "Each threshold below is picked on the test scores themselves (an oracle: never shipped, never used to"
+            " choose a recipe; `classifiers.training.oracle`). A target met here but not above is a threshold"
+            " that validation did not find; a target missed here too is one that no threshold reaches with this"
+            " model's scores.",
+            "",
+            oracle_rows,
+        ]
     text += [
         "",
         "## Training data",

@@ -128,12 +128,12 @@ def _pii_threshold(gm: GuardModel, val, tolerance: float = 0.015) -> dict:
     rows = held_out or rows
     sweep: dict[float, float] = {}
     for t in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
-        gm._pii_threshold = t
+        gm.pii_threshold = t
         pred = [[(s.start, s.end, s.type) for s in v.pii] for v in gm.predict([r.text for r in rows])]
         sweep[t] = pii_scores([r.pii for r in rows], pred)["micro"]["f1"]
     top = max(sweep.values())
     chosen = max(t for t, f in sweep.items() if f >= top - tolerance)
-    gm._pii_threshold = chosen
+    gm.pii_threshold = chosen
     return {
         "threshold": chosen,
         "val_f1": sweep[chosen],

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from classifiers.training import calibrate
+from classifiers.training.calibrate import auc
 from classifiers.training.data import bipia
 from classifiers.training.data.build import corpus_for_run
 from classifiers.training.data.common import Example, data_dir
@@ -45,14 +46,6 @@ def is_proxy_harmful(row: Example) -> bool:
     the same rows whether or not a run trained with ``--safety-pairs``."""
     s = row.safety
     return s is not None and s[2] == 1.0 and s[0] == 0.0 and not row.source.startswith("safety_pairs/")
-
-
-def auc(pos: np.ndarray, neg: np.ndarray) -> float:
-    """Probability that a random positive outscores a random negative (ties count half)."""
-    if len(pos) == 0 or len(neg) == 0:
-        return float("nan")
-    diff = pos[:, None] - neg[None, :]
-    return float((diff > 0).mean() + 0.5 * (diff == 0).mean())
 
 
 @torch.no_grad()
