@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from classifiers.bundle import load_manifest, write_manifest
+from classifiers.training import confusion, sweeps
 
 AGREEMENT_TARGET = 0.99  # issue 3: the int8 students agree with their fp32 versions on >= 99% of test predictions
 
@@ -501,6 +502,41 @@ def _pii_branch_run_lines(branch: dict | None) -> list[str]:
     ]
 
 
+# Columns of each head's sweep in metrics["sweeps"], in the order the card shows them.
+SWEEP_COLUMNS = {
+    "injection": ("recall", "fpr"),
+    "harmful": ("harmbench_recall", "xstest_unsafe_recall", "xstest_safe_flagged"),
+    "toxic": ("recall", "neither_flagged"),
+    "intent": ("in_scope_accuracy", "oos_recall"),
+}
+
+
+def _sweep_and_confusion_lines(metrics: dict[str, Any]) -> list[str]:
+    """Threshold sweeps and confusion summaries on test (``sweeps``, ``confusion``), when the metrics have them."""
+    lines: list[str] = []
+    if swept := metrics.get("sweeps"):
+        lines += [
+            "",
+            "## Threshold sweeps (test; reports only, every shipped threshold comes from validation)",
+            "",
+            "Each head's score against the share of each test set at or above a threshold; the bold row is the"
+            " shipped threshold. Injection: positives vs the benign set above; harmful: the harmful head alone"
+            " (XSTest counts any head); toxic: Davidson toxic vs neither; intent: the in-scope threshold.",
+        ]
+        for head, cols in SWEEP_COLUMNS.items():
+            if swept.get(head):
+                lines += ["", f"**{head}**", "", sweeps.markdown(swept[head], cols)]
+        if pii_sweep := metrics.get("oracle", {}).get("pii", {}).get("sweep"):
+            lines += [
+                "",
+                "**PII token confidence** (8 target types, model + patterns): "
+                + ", ".join(f"{t}: F1 {f:.3f}" for t, f in pii_sweep.items()),
+            ]
+    if conf := metrics.get("confusion"):
+        lines += ["", "## Confusion summaries (test, shipped thresholds)", "", *confusion.markdown(conf)]
+    return lines
+
+
 def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
     """Write metrics.json and MODEL_CARD.md, and copy the headline metrics into the manifest."""
     from classifiers.training.evaluate import oracle_table, table
@@ -520,9 +556,9 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
     if test_agreement := (man.quantization or {}).get("test_agreement"):
         metrics["gaps"] = {**metrics.get("gaps", {}), **agreement_gaps(test_agreement)}
     (bundle / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    man.metrics = {
-        "test": {k: v for k, v in metrics.items() if k != "pii"} | {"pii_micro_f1": metrics["pii"]["model"]["micro"]}
-    }
+    # The manifest keeps the headline figures; the long tables (sweeps, confusion) live in metrics.json only.
+    headline = {k: v for k, v in metrics.items() if k not in ("pii", "sweeps", "confusion")}
+    man.metrics = {"test": headline | {"pii_micro_f1": metrics["pii"]["model"]["micro"]}}
     write_manifest(bundle, man)
     tr = man.training
     harmful_rule = tr.get("calibration", {}).get("safety", {}).get("harmful", {}).get("rule", "max F1 on val")
@@ -596,6 +632,7 @@ def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
             "",
             oracle_rows,
         ]
+    text += _sweep_and_confusion_lines(metrics)
     text += [
         "",
         "## Training data",

@@ -16,7 +16,7 @@ import numpy as np
 
 from classifiers.inference import GuardModel, ModelSpan
 from classifiers.intent_scope import beats_oos, in_scope_scores
-from classifiers.training import oracle
+from classifiers.training import confusion, oracle, sweeps
 from classifiers.training.calibrate import threshold_at_fpr
 from classifiers.training.data import bipia, harmful, intent, toxic
 from classifiers.training.data.build import build_corpus
@@ -129,16 +129,20 @@ def _merged_pii(texts: list[str], model_spans: list[tuple[ModelSpan, ...]]) -> t
     return out, "ok"
 
 
-def _intent_oracle(gm: GuardModel, texts: list[str], gold: np.ndarray) -> dict[str, float]:
-    """In-scope accuracy at the test threshold that keeps the target oos recall, with the bundle's own score."""
+def _intent_inputs(gm: GuardModel, texts: list[str], gold: np.ndarray) -> tuple[np.ndarray, ...]:
+    """What the in-scope rule reads, per utterance: the bundle's own in-scope score, whether the best intent
+    beats ``oos``, whether that best intent is right, and whether the utterance is out of scope."""
     _, logits = gm.scores_and_intent_logits(texts)
     intents = gm.manifest.tasks.intent
     oos_index = list(intents.labels).index(intents.oos_label)
     in_scope_logits = logits.copy()
     in_scope_logits[:, oos_index] = -np.inf
     best = np.array(intents.labels)[in_scope_logits.argmax(axis=1)]
-    return oracle.intent_at_oos_recall(
-        in_scope_scores(logits, oos_index, intents.score), beats_oos(logits, oos_index), best == gold, gold == OOS_LABEL
+    return (
+        in_scope_scores(logits, oos_index, intents.score),
+        beats_oos(logits, oos_index),
+        best == gold,
+        gold == OOS_LABEL,
     )
 
 
@@ -186,7 +190,14 @@ def evaluate_bundle(bundle_dir: str | Path, data_root: str | Path | None = None,
         "threshold": gm.manifest.tasks.intent.threshold,
     }
     s_clinc = np.array([[v.safety[k] for k in ("injection", "toxic", "harmful")] for v in v_clinc])
-    oracles: dict[str, Any] = {"intent": _intent_oracle(gm, [r.text for r in clinc], gold)}
+    intent_inputs = _intent_inputs(gm, [r.text for r in clinc], gold)
+    oracles: dict[str, Any] = {"intent": oracle.intent_at_oos_recall(*intent_inputs)}
+    swept: dict[str, Any] = {
+        "intent": sweeps.intent_rates_at(*intent_inputs, shipped=gm.manifest.tasks.intent.threshold)
+        if gm.manifest.tasks.intent.score == "max_prob"
+        else [],  # an energy threshold is not a probability: the grid would not fit it
+    }
+    confusions: dict[str, Any] = {"intent": confusion.intent_confusion(gold, pred, OOS_LABEL)}
 
     # --- injection ------------------------------------------------------------------------------------------
     corpus = build_corpus(root, seed)
@@ -216,6 +227,10 @@ def evaluate_bundle(bundle_dir: str | Path, data_root: str | Path | None = None,
         "n_pos_bipia": len(pos_bip),
         "n_neg": len(inj_neg),
     }
+    swept["injection"] = sweeps.rates_at({"recall": inj_pos, "fpr": inj_neg}, shipped=t_inj)
+    confusions["injection"] = confusion.binary_counts(
+        np.concatenate([inj_pos, inj_neg]) >= t_inj, np.arange(len(inj_pos) + len(inj_neg)) < len(inj_pos)
+    )
 
     # --- XSTest / HarmBench ---------------------------------------------------------------------------------
     tvec = np.array([th["injection"], th["toxic"], th["harmful"]])
@@ -240,6 +255,17 @@ def evaluate_bundle(bundle_dir: str | Path, data_root: str | Path | None = None,
     oracles["xstest"] = oracle.harmful_sweep(
         s_xs[~unsafe, 2], s_xs[unsafe, 2], others[~unsafe], others[unsafe], s_hb[:, 2]
     )
+    swept["harmful"] = sweeps.rates_at(
+        {
+            "harmbench_recall": s_hb[:, 2],
+            "xstest_unsafe_recall": s_xs[unsafe, 2],
+            "xstest_safe_flagged": s_xs[~unsafe, 2],
+        },
+        shipped=th["harmful"],
+    )
+    confusions["xstest_flagged_by_type"] = confusion.flag_rate_by_group(
+        flag, [r.source.removeprefix("xstest/") for r in xs_c]
+    )
 
     # --- Davidson toxic -------------------------------------------------------------------------------------
     dav = cap(toxic.load_davidson(root)["test"])
@@ -252,6 +278,8 @@ def evaluate_bundle(bundle_dir: str | Path, data_root: str | Path | None = None,
         "n_toxic": int(y.sum()),
         "split_seed": toxic.DAVIDSON_SEED,
     }
+    swept["toxic"] = sweeps.rates_at({"recall": s_dav[y, 1], "neither_flagged": s_dav[~y, 1]}, shipped=th["toxic"])
+    confusions["davidson"] = confusion.binary_counts(yhat, y)
 
     # --- PII (presidio_synth) -------------------------------------------------------------------------------
     pres = cap(load_presidio(root))
@@ -272,7 +300,10 @@ def evaluate_bundle(bundle_dir: str | Path, data_root: str | Path | None = None,
     m["pii"]["target_types"] = _pooled(m["pii"]["merged_with_patterns"], PII_TARGET_TYPES)
     m["pii"]["checksum_types"] = _pooled(m["pii"]["merged_with_patterns"], CHECKSUM_TYPES)
     oracles["pii"] = _pii_oracle(gm, pres, gold_pii)
+    confusions["pii"] = confusion.pii_confusion(gold_pii, merged, ignore, PII_TYPES)
     m["oracle"] = oracles
+    m["sweeps"] = swept  # the PII token-threshold sweep is the oracle's (m["oracle"]["pii"]["sweep"])
+    m["confusion"] = confusions
     m["pii"]["split"] = {
         "test_templates": len(test_template_ids(root)),
         "template_split_seed": TEMPLATE_SPLIT_SEED,

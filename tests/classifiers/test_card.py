@@ -38,6 +38,24 @@ def test_candidate_card_says_it_is_unreleased_and_makes_no_old_claims(bundle_dir
     load_manifest(copy)  # the card rewrote the manifest's metrics; the bundle still verifies
 
 
+def test_card_renders_sweeps_and_confusion_but_the_manifest_keeps_headlines_only(
+    bundle_dir: Path, tmp_path: Path
+) -> None:
+    copy = _copy_as_version(bundle_dir, tmp_path, "9.9.9")
+    metrics = json.loads((copy / "metrics.json").read_text())
+    if "sweeps" not in metrics:
+        pytest.skip("this bundle's metrics.json predates sweeps and confusion summaries; re-run guardstream eval")
+    write_card(copy, metrics)
+    card = (copy / "MODEL_CARD.md").read_text()
+    assert "## Threshold sweeps" in card and "## Confusion summaries" in card
+    shipped = metrics["sweeps"]["harmful"]
+    assert sum(r["shipped"] for r in shipped) == 1  # the shipped harmful threshold is one bold row
+    row = next(r for r in shipped if r["shipped"])
+    assert row["harmbench_recall"] == pytest.approx(metrics["harmbench"]["recall"])  # the sweep agrees with the card
+    test_metrics = load_manifest(copy).metrics["test"]
+    assert "sweeps" not in test_metrics and "confusion" not in test_metrics and "oracle" in test_metrics
+
+
 def test_agreement_gaps_count_each_decision_and_pii_spans_against_99_percent() -> None:
     gaps = agreement_gaps(
         {
