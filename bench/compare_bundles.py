@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from bench import model_only
 from bench.workload import short_mix
@@ -56,25 +57,22 @@ def bundle_from_git(rev: str, dest: Path, bundle: Path = SHIPPED) -> Path:
     return dest
 
 
-def compare(
-    baseline: Path,
-    candidate: Path,
-    *,
-    tasks: Sequence[str] = ("intent", "all"),
-    threads: Sequence[int] = (1, 2),
-    rounds: int = 3,
-    seconds: float = 4.0,
-    messages: int = 512,
-) -> list[Comparison]:
+class MeasureOptions(TypedDict, total=False):
+    """How :func:`compare_guards` measures: tasks, thread counts, rounds, seconds per measurement, messages."""
+
+    tasks: Sequence[str]
+    threads: Sequence[int]
+    rounds: int
+    seconds: float
+    messages: int
+
+
+def compare(baseline: Path, candidate: Path, **options: Unpack[MeasureOptions]) -> list[Comparison]:
     """Model-only msgs/s of both bundles on the short mix, alternating A, B in every round."""
     return compare_guards(
         lambda n: Guard.load(baseline, intra_op_threads=n),
         lambda n: Guard.load(candidate, intra_op_threads=n),
-        tasks=tasks,
-        threads=threads,
-        rounds=rounds,
-        seconds=seconds,
-        messages=messages,
+        **options,
     )
 
 
