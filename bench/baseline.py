@@ -30,7 +30,7 @@ def build_pipelines(threads: int) -> list[Callable[[str], object]]:
     )
     from transformers.utils import logging as hf_logging
 
-    from classifiers.training.model import base_model_dir
+    from guardstream.classifiers.training.model import base_model_dir
 
     hf_logging.set_verbosity_error()  # the fresh heads' "newly initialized" report is expected here
     torch.set_num_threads(threads)

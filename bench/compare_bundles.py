@@ -23,7 +23,7 @@ from typing import TypedDict, Unpack
 
 from bench import model_only
 from bench.workload import short_mix
-from classifiers.guard import Guard
+from guardstream.classifiers.guard import Guard
 
 SHIPPED = Path("classifiers/models/guard-multitask")
 

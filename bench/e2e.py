@@ -29,12 +29,12 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.workload import short_mix
-from pipeline.admin import ensure_topics
-from pipeline.broker import EmbeddedBroker
-from pipeline.config import load_settings
-from pipeline.policy import Policy
-from pipeline.runtime import build_catalogue
-from topics import Request, TopicCatalogue, encode
+from guardstream.pipeline.admin import ensure_topics
+from guardstream.pipeline.broker import EmbeddedBroker
+from guardstream.pipeline.config import load_settings
+from guardstream.pipeline.policy import Policy
+from guardstream.pipeline.runtime import build_catalogue
+from guardstream.topics import Request, TopicCatalogue, encode
 
 # Clients batch for up to 5 ms (Kafka 4 producer default): fewer produce requests for the shared-CPU broker.
 LOADGEN_LINGER_MS = 5
@@ -80,7 +80,7 @@ class Workers:
         for i in range(self.count):
             log = open(log_dir / f"worker-{i}.log", "wb")
             self.processes.append(
-                subprocess.Popen([sys.executable, "-m", "pipeline", "worker"], stdout=log, stderr=log, env=env)
+                subprocess.Popen([sys.executable, "-m", "guardstream", "worker"], stdout=log, stderr=log, env=env)
             )
         self.log_dir = log_dir
         return self

@@ -15,9 +15,9 @@ import argparse
 from pathlib import Path
 
 from bench.compare_bundles import SHIPPED, compare_guards, report
-from classifiers.guard import Guard
-from classifiers.inference import GuardModel
-from classifiers.pii import RecognizerRegistry
+from guardstream.classifiers.guard import Guard
+from guardstream.classifiers.inference import GuardModel
+from guardstream.classifiers.pii import RecognizerRegistry
 
 INT8_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
 

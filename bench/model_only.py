@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from classifiers.guard import MODEL_PII_TYPES, Guard
-from classifiers.normalize import labelled_variants
-from classifiers.pii import PiiSpan, merge_spans
+from guardstream.classifiers.guard import MODEL_PII_TYPES, Guard
+from guardstream.classifiers.normalize import labelled_variants
+from guardstream.classifiers.pii import PiiSpan, merge_spans
 
 TASKS = ("intent", "safety", "pii", "all")
 

@@ -22,8 +22,8 @@ import onnxruntime as ort
 
 from bench import e2e, model_only
 from bench.workload import MIXES
-from classifiers.guard import Guard
-from pipeline.broker import EmbeddedBroker
+from guardstream.classifiers.guard import Guard
+from guardstream.pipeline.broker import EmbeddedBroker
 
 HERE = Path(__file__).parent
 RESULTS_DIR = HERE / "results"

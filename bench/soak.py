@@ -26,12 +26,12 @@ from aiokafka import AIOKafkaProducer
 
 from bench.e2e import Tail
 from bench.workload import short_mix
-from pipeline.admin import ensure_topics
-from pipeline.broker import EmbeddedBroker
-from pipeline.config import load_settings
-from pipeline.policy import Policy
-from pipeline.runtime import build_catalogue
-from topics import TopicCatalogue, encode
+from guardstream.pipeline.admin import ensure_topics
+from guardstream.pipeline.broker import EmbeddedBroker
+from guardstream.pipeline.config import load_settings
+from guardstream.pipeline.policy import Policy
+from guardstream.pipeline.runtime import build_catalogue
+from guardstream.topics import TopicCatalogue, encode
 
 RESULTS = Path(__file__).parent / "results"
 PARTITIONS = 4
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             "GUARDSTREAM_LOG_LEVEL": "warning",
             "GUARDSTREAM_TOPICS__PARTITIONS": str(PARTITIONS),
         }
-        worker = subprocess.Popen([sys.executable, "-m", "pipeline", "worker"], stdout=log, stderr=log, env=env)
+        worker = subprocess.Popen([sys.executable, "-m", "guardstream", "worker"], stdout=log, stderr=log, env=env)
         try:
             capacity = asyncio.run(measure_capacity(bootstrap, catalogue, args.capacity_messages))
             rate = capacity * args.fraction

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 
-from topics import Request
+from guardstream.topics import Request
 
 SHORT = [
     "what's the weather like in chicago today",

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from classifiers.intent_scope import IntentScore
+from guardstream.classifiers.intent_scope import IntentScore
 
 MANIFEST_NAME = "manifest.json"
 

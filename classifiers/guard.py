@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.inference import GuardModel, ModelVerdict
-from classifiers.normalize import Variant, labelled_variants
-from classifiers.pii import PiiSpan, RecognizerRegistry, merge_spans
+from guardstream.classifiers.inference import GuardModel, ModelVerdict
+from guardstream.classifiers.normalize import Variant, labelled_variants
+from guardstream.classifiers.pii import PiiSpan, RecognizerRegistry, merge_spans
 
 SAFETY_LABELS = ("injection", "toxic", "harmful")
 # A variant is reported in ``Verdict.evasion`` only if it lifts some safety score by at least this much:

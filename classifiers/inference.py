@@ -18,9 +18,9 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Encoding, Tokenizer
 
-from classifiers.bundle import BundleManifest, load_manifest
-from classifiers.casing import CASE_INPUT, token_case_ids
-from classifiers.intent_scope import in_scope as intent_in_scope
+from guardstream.classifiers.bundle import BundleManifest, load_manifest
+from guardstream.classifiers.casing import CASE_INPUT, token_case_ids
+from guardstream.classifiers.intent_scope import in_scope as intent_in_scope
 
 DEFAULT_BUNDLE = Path(__file__).resolve().parent / "models" / "guard-multitask"
 WINDOW_OVERLAP = 32

@@ -8,7 +8,7 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from topics import TopicCatalogue
+from guardstream.topics import TopicCatalogue
 
 
 async def ensure_topics(catalogue: TopicCatalogue, *, replication_factor: int = 1, **client_kwargs: Any) -> list[str]:

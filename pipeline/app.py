@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-from collections.abc import Awaitable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,10 @@ import faust
 import structlog
 from faust.types import EventT
 
-from pipeline.config import Settings
-from pipeline.metrics import Metrics
-from pipeline.processor import OutgoingRecord, Processor, RawMessage
+from guardstream.pipeline.config import Settings
+from guardstream.pipeline.delivery import deliver
+from guardstream.pipeline.metrics import Metrics
+from guardstream.pipeline.processor import Processor, RawMessage
 
 log = structlog.get_logger(__name__)
 
@@ -96,7 +97,7 @@ def create_app(
     async def handle(events: Sequence[EventT]) -> None:
         raws = [_raw(event) for event in events]
         result = await asyncio.to_thread(processor.process, raws)
-        await produce_all(app, result.records)
+        await deliver(lambda r: app.producer.send(r.topic, r.key, r.value, None, None, None), result.records)
         if metrics is not None:
             metrics.observe_batch(result)
 
@@ -144,41 +145,3 @@ def _raw(event: EventT) -> RawMessage:
         partition=message.partition,
         offset=message.offset,
     )
-
-
-async def produce_all(
-    app: faust.App,
-    records: Sequence[OutgoingRecord],
-    *,
-    initial_backoff_s: float = 0.1,
-    max_backoff_s: float = 10.0,
-) -> None:
-    """Send every record and wait for the broker's acknowledgement, retrying failures forever.
-
-    Retrying a partially failed batch may duplicate already-delivered records; consumers see
-    those as re-deliveries with the same request id (at-least-once).
-    """
-    pending = list(records)
-    backoff = initial_backoff_s
-    while pending:
-        outcomes: list[object] = []
-        futures: list[tuple[int, Awaitable[object]]] = []
-        for index, record in enumerate(pending):
-            try:  # send() itself raises when the producer's buffer times out (broker unreachable)
-                futures.append(
-                    (index, await app.producer.send(record.topic, record.key, record.value, None, None, None))
-                )
-                outcomes.append(None)
-            except Exception as error:
-                outcomes.append(error)
-        delivered = await asyncio.gather(*(future for _, future in futures), return_exceptions=True)
-        for (index, _), outcome in zip(futures, delivered, strict=True):
-            outcomes[index] = outcome
-        failed = [rec for rec, out in zip(pending, outcomes, strict=True) if isinstance(out, BaseException)]
-        if not failed:
-            return
-        errors = {type(out).__name__ for out in outcomes if isinstance(out, BaseException)}
-        log.warning("produce_failed_backing_off", failed=len(failed), errors=sorted(errors), backoff_s=backoff)
-        await asyncio.sleep(backoff)
-        backoff = min(max_backoff_s, backoff * 2)
-        pending = failed

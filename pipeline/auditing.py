@@ -8,8 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.config import Settings
-from topics import AuditReader, AuditRecord, TopicCatalogue, encode
+from guardstream.pipeline.config import Settings
+from guardstream.topics import AuditReader, AuditRecord, TopicCatalogue, encode
 
 _STYLES = {"allow": "green", "redact": "cyan", "block": "bold red", "escalate": "yellow", "dead_letter": "magenta"}
 

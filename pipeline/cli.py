@@ -45,7 +45,7 @@ BootstrapOption = Annotated[
 
 
 def _settings(config: Path | None, bootstrap: str | None = None, **overrides: Any) -> Any:
-    from pipeline.config import load_settings
+    from guardstream.pipeline.config import load_settings
 
     if bootstrap:
         overrides["kafka__bootstrap_servers"] = bootstrap
@@ -59,7 +59,7 @@ def demo(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for all decisions.")] = 120.0,
 ) -> None:
     """Run the whole flow on an embedded broker with a built-in sample stream, shown live."""
-    from pipeline.demo import print_summary, run_demo
+    from guardstream.pipeline.demo import print_summary, run_demo
 
     summary = run_demo(console, policy_path=policy, stream_path=stream, timeout_s=timeout)
     print_summary(console, summary)
@@ -69,7 +69,7 @@ def demo(
 @app.command()
 def worker(config: ConfigOption = None, bootstrap: BootstrapOption = None) -> None:
     """Run the guard worker against the configured Kafka cluster (production entry point)."""
-    from pipeline.worker import run_worker
+    from guardstream.pipeline.worker import run_worker
 
     run_worker(_settings(config, bootstrap))
 
@@ -78,46 +78,72 @@ def worker(config: ConfigOption = None, bootstrap: BootstrapOption = None) -> No
 def classify(
     text: Annotated[str | None, typer.Argument(help="Text to classify.")] = None,
     file: Annotated[
-        Path | None, typer.Option("--file", "-f", help='JSONL file of {"text": ...} lines ("-" for stdin).')
+        Path | None,
+        typer.Option(
+            "--file",
+            "-f",
+            help='JSONL of requests, as `produce` takes them: {"text": ...}, {"messages": [...]} or full'
+            ' envelopes ("-" for stdin).',
+        ),
     ] = None,
     config: ConfigOption = None,
-    tenant: Annotated[str, typer.Option(help="Tenant (selects the per-tenant hash salt).")] = "default",
-    batch_size: Annotated[int, typer.Option(min=1, help="Texts per model call for --file.")] = 64,
+    tenant: Annotated[str, typer.Option(help="Tenant for inputs that do not name one (selects its hash salt).")] = (
+        "default"
+    ),
+    batch_size: Annotated[int, typer.Option(min=1, help="Requests per model call for --file.")] = 64,
 ) -> None:
-    """Classify text offline (no Kafka): one JSON verdict per input on stdout."""
+    """Decide requests offline (no Kafka), exactly as the worker would: one JSON line per request on stdout."""
     if (text is None) == (file is None):
         err_console.print("give either TEXT or --file FILE.jsonl")
         raise typer.Exit(2)
-    from pipeline.runtime import build_processor
-    from pipeline.verdict_json import verdict_to_json
+    from guardstream.pipeline.decision import decide
+    from guardstream.pipeline.runtime import build_processor
+    from guardstream.pipeline.verdict_json import classify_failure_json, decision_to_json
 
-    texts = [text] if text is not None else list(_read_text_lines(file))  # type: ignore[arg-type]
+    requests = [_request_from_argument(text, tenant)] if text is not None else _read_request_lines(file, tenant)  # type: ignore[arg-type]
     processor = build_processor(_settings(config))
+    policy, redactor, versions = processor.policy, processor.redactor, processor.versions
     out = sys.stdout.buffer
-    for start in range(0, len(texts), batch_size):
-        chunk = texts[start : start + batch_size]
-        for item, verdict in zip(chunk, processor.guard.classify(chunk), strict=True):
-            out.write(orjson.dumps(verdict_to_json(item, verdict, processor, tenant)) + b"\n")
+    for start in range(0, len(requests), batch_size):
+        chunk = requests[start : start + batch_size]
+        verdicts = processor.classify_requests(chunk)
+        for request, verdict in zip(chunk, verdicts, strict=True):
+            if isinstance(verdict, Exception):
+                row = classify_failure_json(request, verdict)
+            else:
+                row = decision_to_json(request, verdict, decide(request, verdict, policy, redactor), policy, versions)
+            out.write(orjson.dumps(row) + b"\n")
     out.flush()
 
 
-def _read_text_lines(path: Path) -> list[str]:
-    handle = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
-    texts: list[str] = []
+def _request_from_argument(text: str, tenant: str) -> Any:
+    from pydantic import ValidationError
+
+    from guardstream.pipeline.request_lines import describe_line_error
+    from guardstream.topics import Request
+
+    try:
+        return Request.new(text, tenant=tenant)
+    except ValidationError as error:
+        err_console.print(f"TEXT: {describe_line_error(error)}")
+        raise typer.Exit(2) from None
+
+
+def _read_request_lines(path: Path, tenant: str) -> list[Any]:
+    from guardstream.pipeline.request_lines import LINE_ERRORS, describe_line_error, request_from_line
+
+    handle = sys.stdin.buffer if str(path) == "-" else path.open("rb")
+    requests = []
     with handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
             try:
-                row = orjson.loads(line)
-                value = row["text"]
-                if not isinstance(value, str):
-                    raise TypeError("text must be a string")
-            except (orjson.JSONDecodeError, KeyError, TypeError) as error:
-                err_console.print(f"{path}:{number}: expected a JSON object with a string 'text' ({error})")
+                requests.append(request_from_line(line, tenant))
+            except LINE_ERRORS as error:
+                err_console.print(f"{path}:{number}: {describe_line_error(error)}", highlight=False)
                 raise typer.Exit(2) from None
-            texts.append(value)
-    return texts
+    return requests
 
 
 @app.command()
@@ -125,7 +151,7 @@ def broker(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = pick a free one).")] = 0,
 ) -> None:
     """Run the embedded Tansu broker in the foreground and print its bootstrap address."""
-    from pipeline.broker import EmbeddedBroker
+    from guardstream.pipeline.broker import EmbeddedBroker
 
     stop = False
 
@@ -152,13 +178,13 @@ def topics(
     create: Annotated[bool, typer.Option(help="Also create missing topics on the cluster.")] = False,
 ) -> None:
     """Print the topic catalogue as JSON (name, role, partitions, key, schema)."""
-    from pipeline.policy import Policy
-    from pipeline.runtime import build_catalogue
+    from guardstream.pipeline.policy import Policy
+    from guardstream.pipeline.runtime import build_catalogue
 
     settings = _settings(config, bootstrap)
     catalogue = build_catalogue(settings, Policy.load(settings.policy_path))
     if create:
-        from pipeline.admin import ensure_topics
+        from guardstream.pipeline.admin import ensure_topics
 
         created = asyncio.run(
             ensure_topics(
@@ -178,7 +204,7 @@ def produce(
     raw: Annotated[bool, typer.Option(help="Send each line's bytes unchanged (to exercise dead-letter).")] = False,
 ) -> None:
     """Produce requests from a JSONL file to the requests topic."""
-    from pipeline.producing import produce_file
+    from guardstream.pipeline.producing import produce_file
 
     settings = _settings(config, bootstrap)
     sent, rejected = asyncio.run(produce_file(settings, file, default_tenant=tenant, raw=raw, console=err_console))
@@ -196,7 +222,7 @@ def audit_tail(
     idle: Annotated[float, typer.Option(help="Without --follow: stop after this many idle seconds.")] = 3.0,
 ) -> None:
     """Print audit records from the beginning of the audit topic."""
-    from pipeline.auditing import tail_audit
+    from guardstream.pipeline.auditing import tail_audit
 
     settings = _settings(config, bootstrap)
     asyncio.run(tail_audit(settings, console, follow=follow, as_json=as_json, limit=limit, idle_s=idle))
@@ -205,7 +231,7 @@ def audit_tail(
 @dead_letter_app.command("keygen")
 def dead_letter_keygen() -> None:
     """Print a new dead-letter encryption key (set it as GUARDSTREAM_DEAD_LETTER_KEY)."""
-    from pipeline.dead_letter import generate_key
+    from guardstream.pipeline.dead_letter import generate_key
 
     sys.stdout.write(generate_key() + "\n")
 
@@ -220,7 +246,7 @@ def dead_letter_read(
     ] = False,
 ) -> None:
     """Print dead-letter records (reason, stage, source) as JSON lines, originals only on request."""
-    from pipeline.dead_letter_reader import read_dead_letters
+    from guardstream.pipeline.dead_letter_reader import read_dead_letters
 
     settings = _settings(config, bootstrap)
     asyncio.run(read_dead_letters(settings, idle_s=idle, show_original=show_original))
@@ -236,9 +262,17 @@ def evaluate(
 ) -> None:
     """Evaluate a model bundle on the public test splits and print the metrics."""
     try:
-        from classifiers.training.evaluate import main as evaluate_main
+        from guardstream.classifiers.training.evaluate import main as evaluate_main
     except ImportError as error:
-        err_console.print(f"evaluation needs the training extra: pip install 'guardstream[train]' ({error})")
+        # The runtime wheel leaves the training lab out; a source checkout installed with the extra has it.
+        missing = getattr(error, "name", None) or "training code"
+        err_console.print(
+            f"guardstream eval needs the training lab ({missing} is not installed): in a source checkout,"
+            " run: pip install -e '.[train]'",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(2) from None
     argv: list[str] = []
     if bundle is not None:

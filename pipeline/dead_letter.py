@@ -15,7 +15,7 @@ import hashlib
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import SecretStr
 
-from topics import DeadLetterRecord
+from guardstream.topics import DeadLetterRecord
 
 
 class DeadLetterKeyError(ValueError):

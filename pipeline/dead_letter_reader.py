@@ -9,9 +9,9 @@ import time
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from pipeline.config import Settings
-from pipeline.dead_letter import open_original
-from topics import DeadLetterRecord, TopicCatalogue, decode
+from guardstream.pipeline.config import Settings
+from guardstream.pipeline.dead_letter import open_original
+from guardstream.topics import DeadLetterRecord, TopicCatalogue, decode
 
 
 async def read_dead_letters(settings: Settings, *, idle_s: float, show_original: bool) -> int:

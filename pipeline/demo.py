@@ -27,12 +27,12 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.admin import ensure_topics
-from pipeline.broker import EmbeddedBroker
-from pipeline.config import load_settings
-from pipeline.policy import Policy
-from pipeline.runtime import build_catalogue
-from topics import AuditRecord, Request, TopicCatalogue, decode
+from guardstream.pipeline.admin import ensure_topics
+from guardstream.pipeline.broker import EmbeddedBroker
+from guardstream.pipeline.config import load_settings
+from guardstream.pipeline.policy import Policy
+from guardstream.pipeline.runtime import build_catalogue
+from guardstream.topics import AuditRecord, Request, TopicCatalogue, decode
 
 DECISION_STYLES = {
     "allow": "green",
@@ -68,7 +68,7 @@ def load_sample_stream(path: Path | None = None) -> list[DemoInput]:
     text = (
         path.read_text("utf-8")
         if path
-        else resources.files("pipeline.data").joinpath("demo_stream.jsonl").read_text("utf-8")
+        else resources.files("guardstream.pipeline.data").joinpath("demo_stream.jsonl").read_text("utf-8")
     )
     inputs: list[DemoInput] = []
     for index, line in enumerate(line for line in text.splitlines() if line.strip()):
@@ -174,7 +174,7 @@ def _spawn_worker(bootstrap: str, log_path: Path, policy_path: Path | None) -> s
         env["GUARDSTREAM_POLICY"] = str(policy_path)
     with open(log_path, "wb") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "worker"],
+            [sys.executable, "-m", "guardstream", "worker"],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

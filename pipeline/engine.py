@@ -27,16 +27,16 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Sequence
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import CommitFailedError, IllegalStateError
 
-from pipeline.config import Settings
-from pipeline.metrics import Metrics
-from pipeline.processor import BatchResult, OutgoingRecord, Processor, RawMessage
+from guardstream.pipeline.config import Settings
+from guardstream.pipeline.delivery import Pending, await_acknowledged, enqueue
+from guardstream.pipeline.metrics import Metrics
+from guardstream.pipeline.processor import BatchResult, OutgoingRecord, Processor, RawMessage
 
 log = structlog.get_logger(__name__)
 
@@ -137,7 +137,7 @@ class DirectWorker:
         guarded = time.perf_counter()
         self._in_flight = [t for t in self._in_flight if not t.done()]
         previous = self._in_flight[-1] if self._in_flight else None
-        sends = await self._send_all(result.records)
+        sends = await enqueue(self._send, result.records)
         self._in_flight.append(asyncio.ensure_future(self._finish(result, sends, offsets, previous)))
         sent = time.perf_counter()
         # Bound the pipeline before fetching more (never between guarding a batch and sending it).
@@ -152,25 +152,18 @@ class DirectWorker:
             in_flight=len(self._in_flight),
         )
 
-    async def _send_all(self, records: Sequence[OutgoingRecord]) -> list[tuple[OutgoingRecord, Any]]:
-        """Enqueue every record now (so batch order is send order); returns (record, future or error)."""
-        out: list[tuple[OutgoingRecord, Any]] = []
-        for record in records:
-            try:
-                out.append((record, await self.producer.send(record.topic, record.value, key=record.key)))
-            except Exception as error:  # buffer full / broker unreachable: retried in _await_delivery
-                out.append((record, error))
-        return out
+    async def _send(self, record: OutgoingRecord) -> Any:
+        return await self.producer.send(record.topic, record.value, key=record.key)
 
     async def _finish(
         self,
         result: BatchResult,
-        sends: list[tuple[OutgoingRecord, Any]],
+        sends: list[Pending],
         offsets: dict[TopicPartition, int],
         previous: asyncio.Future[None] | None,
     ) -> None:
         try:
-            await self._await_delivery(sends)
+            await await_acknowledged(self._send, sends)
             if previous is not None:
                 await previous  # offsets become committable in batch order
             self._committable.update(offsets)
@@ -180,22 +173,6 @@ class DirectWorker:
         except Exception as error:
             log.exception("batch_failed_exiting_without_commit", error_type=type(error).__name__)
             os._exit(EXIT_UNDELIVERED)
-
-    async def _await_delivery(
-        self, sends: list[tuple[OutgoingRecord, Any]], *, initial_backoff_s: float = 0.1, max_backoff_s: float = 10.0
-    ) -> None:
-        """Wait for every ack; re-send failures with capped exponential backoff, forever (never skip)."""
-        backoff = initial_backoff_s
-        while True:
-            outcomes = await asyncio.gather(*(_settle(s) for _, s in sends), return_exceptions=True)
-            failed = [rec for (rec, _), out in zip(sends, outcomes, strict=True) if isinstance(out, BaseException)]
-            if not failed:
-                return
-            errors = sorted({type(o).__name__ for o in outcomes if isinstance(o, BaseException)})
-            log.warning("produce_failed_backing_off", failed=len(failed), errors=errors, backoff_s=backoff)
-            await asyncio.sleep(backoff)
-            backoff = min(max_backoff_s, backoff * 2)
-            sends = await self._send_all(failed)
 
     async def _committer(self) -> None:
         """Commit delivered offsets as they come, one commit at a time, coalescing batches in between."""
@@ -241,13 +218,6 @@ class DirectWorker:
         await self.consumer.stop()
         await self.producer.stop()
         log.info("worker_stopped")
-
-
-async def _settle(sent: Any) -> Any:
-    """The broker's ack for a send, or the error that kept it from being enqueued."""
-    if isinstance(sent, BaseException):
-        raise sent
-    return await sent
 
 
 class _DrainOnRevoke(ConsumerRebalanceListener):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
 
-from pipeline.processor import BatchResult
+from guardstream.pipeline.processor import BatchResult
 
 
 class Metrics:

@@ -18,9 +18,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from classifiers.guard import SAFETY_LABELS, Verdict
-from classifiers.pii import PiiSpan
-from topics import Decision
+from guardstream.classifiers.guard import SAFETY_LABELS, Verdict
+from guardstream.classifiers.pii import PiiSpan
+from guardstream.topics import Decision
 
 _ROUTE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
@@ -112,7 +112,7 @@ class Policy(BaseModel):
     def load(cls, path: str | Path | None = None) -> Policy:
         """Load a policy YAML file; ``None`` loads the packaged default policy."""
         if path is None:
-            text = resources.files("pipeline.data").joinpath("default_policy.yaml").read_text("utf-8")
+            text = resources.files("guardstream.pipeline.data").joinpath("default_policy.yaml").read_text("utf-8")
         else:
             text = Path(path).read_text("utf-8")
         data = yaml.safe_load(text)

@@ -1,7 +1,8 @@
 """The guard step as a pure function of a batch: raw Kafka records in, output records out.
 
-Kafka-free on purpose: the faust agent, the ``classify`` CLI and the unit tests all run the
-same code, and the at-least-once bookkeeping (produce, then commit) stays in the agent.
+Kafka-free on purpose: both engines and the unit tests run the same code, and the at-least-once
+bookkeeping (produce, then commit) stays in the engines. The decision itself is
+``pipeline.decision.decide``, which ``guardstream classify`` calls too, so the two cannot disagree.
 For every input exactly one primary output is produced (worker route, blocked, escalation
 or dead-letter) plus exactly one audit record, so every message is accounted for.
 """
@@ -16,22 +17,20 @@ from typing import Literal
 
 import structlog
 
-from classifiers.guard import SAFETY_LABELS, Guard, Verdict
-from pipeline.dead_letter import DeadLetterSealer
-from pipeline.policy import Outcome, Policy
-from pipeline.redaction import Redactor
-from topics import (
+from guardstream.classifiers.guard import Guard, Verdict
+from guardstream.pipeline.dead_letter import DeadLetterSealer
+from guardstream.pipeline.decision import content_of, decide
+from guardstream.pipeline.policy import Policy
+from guardstream.pipeline.redaction import Redactor
+from guardstream.topics import (
     AuditRecord,
-    ChatMessage,
     Decision,
     EnvelopeError,
     ForwardedRequest,
-    IntentPrediction,
     ModelVersions,
     PiiSummary,
     QuarantinedRequest,
     Request,
-    SafetyScores,
     SourcePosition,
     TopicCatalogue,
     dead_letter_record,
@@ -40,8 +39,6 @@ from topics import (
 )
 
 log = structlog.get_logger(__name__)
-
-CHAT_SEPARATOR = "\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +60,7 @@ class OutgoingRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class Decided:
+class DecisionSummary:
     """A summary of one decision for live displays and metrics (holds no content)."""
 
     request_id: str | None
@@ -80,16 +77,8 @@ class Decided:
 @dataclass(slots=True)
 class BatchResult:
     records: list[OutgoingRecord] = field(default_factory=list)
-    decided: list[Decided] = field(default_factory=list)
+    decided: list[DecisionSummary] = field(default_factory=list)
     classify_ms: float = 0.0
-
-
-def content_of(request: Request) -> str:
-    """The text to scan: the prompt, or all chat turns joined (offsets map back per turn)."""
-    if request.text is not None:
-        return request.text
-    assert request.messages is not None  # the envelope validator guarantees one of them
-    return CHAT_SEPARATOR.join(message.content for message in request.messages)
 
 
 def _now() -> datetime:
@@ -143,7 +132,7 @@ class Processor:
 
         texts = [content_of(request) for _, request, _ in parsed]
         started = time.perf_counter()
-        verdicts = self._classify(texts)
+        verdicts = self.classify_texts(texts)
         result.classify_ms = (time.perf_counter() - started) * 1000
         per_message_ms = result.classify_ms / len(parsed)
         for (raw, request, parse_ms), text, verdict in zip(parsed, texts, verdicts, strict=True):
@@ -157,8 +146,12 @@ class Processor:
                 self._dead_letter(raw, error, result, stage="classify")
         return result
 
-    def _classify(self, texts: list[str]) -> list[Verdict | Exception]:
-        """Classify the batch; if the batch call fails, isolate the failing texts one by one."""
+    def classify_requests(self, requests: Sequence[Request]) -> list[Verdict | Exception]:
+        """Classify requests as the worker does (chat turns joined), errors isolated per request."""
+        return self.classify_texts([content_of(request) for request in requests])
+
+    def classify_texts(self, texts: list[str]) -> list[Verdict | Exception]:
+        """Classify a batch; if the batch call fails, isolate the failing texts one by one (and return their errors)."""
         try:
             return list(self.guard.classify(texts))
         except Exception as error:
@@ -183,42 +176,30 @@ class Processor:
         result: BatchResult,
     ) -> None:
         started = time.perf_counter()
-        outcome = self.policy.decide(verdict)
-        redacted_text, redacted_messages = self._redact(request, text, verdict)
-        safety = SafetyScores(**{label: round(verdict.safety.get(label, 0.0), 6) for label in SAFETY_LABELS})
-        intent = IntentPrediction(
-            label=verdict.intent, confidence=round(verdict.intent_confidence, 6), in_scope=verdict.in_scope
-        )
-        pii = PiiSummary(counts=_count_types(verdict))
+        decided = decide(request, verdict, self.policy, self.redactor)
         processed_at = _now()
-        reasons = list(outcome.reasons)
-        if verdict.truncated:
-            reasons.append("scan.truncated")
-        # which de-obfuscation (normalized, base64, hex, rot13) raised a safety score
-        reasons.extend(f"evasion.{kind}" for kind in verdict.evasion)
-
         # Fields both output shapes share: redacted content, scores, provenance.
         shared = {
             "id": request.id,
             "tenant": request.tenant,
             "conversation_id": request.conversation_id,
-            "text": redacted_text,
-            "messages": redacted_messages,
-            "intent": intent,
-            "safety": safety,
-            "pii": pii,
+            "text": decided.text,
+            "messages": list(decided.messages) if decided.messages is not None else None,
+            "intent": decided.intent,
+            "safety": decided.safety,
+            "pii": decided.pii,
             "versions": self.versions,
             "created_at": request.created_at,
             "processed_at": processed_at,
         }
         body: ForwardedRequest | QuarantinedRequest
-        if outcome.decision in (Decision.ALLOW, Decision.REDACT):
-            topic = self.catalogue.route(outcome.route).name
-            body = ForwardedRequest(**shared, route=outcome.route, decision=outcome.decision, metadata=request.metadata)
+        if decided.route is not None:
+            topic = self.catalogue.route(decided.route).name
+            body = ForwardedRequest(**shared, route=decided.route, decision=decided.decision, metadata=request.metadata)
         else:
-            spec = self.catalogue.blocked if outcome.decision is Decision.BLOCK else self.catalogue.escalation
+            spec = self.catalogue.blocked if decided.decision is Decision.BLOCK else self.catalogue.escalation
             topic = spec.name
-            body = QuarantinedRequest(**shared, decision=outcome.decision, reasons=reasons)
+            body = QuarantinedRequest(**shared, decision=decided.decision, reasons=list(decided.reasons))
         # Same key as the input (conversation, else request id): a conversation stays in order
         # on the worker topics too. The audit trail is keyed by request id.
         result.records.append(OutgoingRecord(topic, request.key(), encode(body)))
@@ -226,13 +207,13 @@ class Processor:
         audit = AuditRecord(
             request_id=request.id,
             tenant=request.tenant,
-            decision=outcome.decision,
-            reasons=reasons,
+            decision=decided.decision,
+            reasons=list(decided.reasons),
             output_topic=topic,
-            route=outcome.route if outcome.decision in (Decision.ALLOW, Decision.REDACT) else None,
-            intent=intent,
-            safety=safety,
-            pii=pii,
+            route=decided.route,
+            intent=decided.intent,
+            safety=decided.safety,
+            pii=decided.pii,
             versions=self.versions,
             timings_ms={
                 "parse": round(parse_ms, 3),
@@ -244,20 +225,18 @@ class Processor:
             processed_at=processed_at,
         )
         result.records.append(OutgoingRecord(self.catalogue.audit.name, request.id.encode(), encode(audit)))
-        result.decided.append(_decided(request, outcome, topic, tuple(reasons), pii.counts, verdict.intent))
-
-    def _redact(self, request: Request, text: str, verdict: Verdict) -> tuple[str | None, list[ChatMessage] | None]:
-        """Always redact what was found, whatever the decision: quarantine topics hold no raw PII either."""
-        spans = self.policy.pii.acted_on(verdict.pii)
-        if self.policy.pii.action == "allow" or not spans:
-            return request.text, request.messages
-        if request.text is not None:
-            return self.redactor.redact_text(text, spans, request.tenant).text, None
-        assert request.messages is not None
-        contents = self.redactor.redact_segments(
-            [m.content for m in request.messages], spans, request.tenant, CHAT_SEPARATOR
+        result.decided.append(
+            DecisionSummary(
+                request_id=request.id,
+                tenant=request.tenant,
+                decision=decided.decision,
+                route=decided.route,
+                output_topic=topic,
+                reasons=decided.reasons,
+                pii_counts=decided.pii.counts,
+                intent=verdict.intent,
+            )
         )
-        return None, [ChatMessage(role=m.role, content=c) for m, c in zip(request.messages, contents, strict=True)]
 
     # -- dead letters --------------------------------------------------------------------
     def _dead_letter(
@@ -288,7 +267,7 @@ class Processor:
         audit_key = f"{raw.topic}/{raw.partition}/{raw.offset}".encode()
         result.records.append(OutgoingRecord(self.catalogue.audit.name, audit_key, encode(audit)))
         result.decided.append(
-            Decided(
+            DecisionSummary(
                 request_id=None,
                 tenant=None,
                 decision=Decision.DEAD_LETTER,
@@ -300,31 +279,3 @@ class Processor:
                 dead_letter_reason=record.reason.value,
             )
         )
-
-
-def _count_types(verdict: Verdict) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for span in verdict.pii:
-        counts[span.type] = counts.get(span.type, 0) + 1
-    return counts
-
-
-def _decided(
-    request: Request,
-    outcome: Outcome,
-    topic: str,
-    reasons: tuple[str, ...],
-    pii_counts: dict[str, int],
-    intent: str | None,
-) -> Decided:
-    forwarded = outcome.decision in (Decision.ALLOW, Decision.REDACT)
-    return Decided(
-        request_id=request.id,
-        tenant=request.tenant,
-        decision=outcome.decision,
-        route=outcome.route if forwarded else None,
-        output_topic=topic,
-        reasons=reasons,
-        pii_counts=pii_counts,
-        intent=intent,
-    )

@@ -6,27 +6,14 @@ import sys
 from pathlib import Path
 from typing import BinaryIO
 
-import orjson
-from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline.config import Settings
-from topics import Request, RequestProducer, TopicCatalogue
+from guardstream.pipeline.config import Settings
+from guardstream.pipeline.request_lines import LINE_ERRORS, request_from_line
+from guardstream.topics import Request, RequestProducer, TopicCatalogue
 
-_ENVELOPE_FIELDS = set(Request.model_fields)
 _CHUNK = 500  # lines validated and sent (pipelined) at a time
-
-
-def _request_from_line(line: bytes, default_tenant: str) -> Request:
-    row = orjson.loads(line)
-    if not isinstance(row, dict):
-        raise ValueError("each line must be a JSON object")
-    fields = {k: v for k, v in row.items() if k in _ENVELOPE_FIELDS}
-    fields.setdefault("tenant", default_tenant)
-    if "id" not in fields:
-        return Request.new(**fields)
-    return Request.model_validate(fields)
 
 
 async def produce_file(
@@ -63,8 +50,8 @@ async def produce_file(
                         payloads.append(line)
                     else:
                         try:
-                            requests.append(_request_from_line(line, default_tenant))
-                        except (orjson.JSONDecodeError, ValidationError, ValueError, TypeError) as error:
+                            requests.append(request_from_line(line, default_tenant))
+                        except LINE_ERRORS as error:
                             console.print(f"line {number}: invalid request ({type(error).__name__})")
                             rejected += 1
                     if len(payloads) + len(requests) >= _CHUNK:

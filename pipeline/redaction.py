@@ -15,9 +15,9 @@ from functools import lru_cache
 
 from pydantic import SecretStr
 
-from classifiers.pii import HashOperator, PiiSpan, RedactionResult, operator_from_name, redact
-from classifiers.pii.redact import Operator
-from pipeline.policy import PiiRule
+from guardstream.classifiers.pii import HashOperator, PiiSpan, RedactionResult, operator_from_name, redact
+from guardstream.classifiers.pii.redact import Operator
+from guardstream.pipeline.policy import PiiRule
 
 
 class RedactionConfigError(ValueError):

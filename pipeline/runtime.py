@@ -6,13 +6,13 @@ identically.
 
 from __future__ import annotations
 
-from classifiers.guard import Guard
-from pipeline.config import Settings
-from pipeline.dead_letter import DeadLetterSealer
-from pipeline.policy import Policy
-from pipeline.processor import Processor
-from pipeline.redaction import Redactor
-from topics import TopicCatalogue
+from guardstream.classifiers.guard import Guard
+from guardstream.pipeline.config import Settings
+from guardstream.pipeline.dead_letter import DeadLetterSealer
+from guardstream.pipeline.policy import Policy
+from guardstream.pipeline.processor import Processor
+from guardstream.pipeline.redaction import Redactor
+from guardstream.topics import TopicCatalogue
 
 
 def build_catalogue(settings: Settings, policy: Policy) -> TopicCatalogue:

@@ -1,12 +1,17 @@
-"""The JSON shape ``guardstream classify`` prints for one text (a stable, documented contract)."""
+"""The JSON shape ``guardstream classify`` prints for one request (a stable, documented contract).
+
+Rendering only: the decision, route and redacted content come from ``pipeline.decision.decide``, the
+function the worker runs, so what is printed here is what the worker would forward.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from classifiers.guard import SAFETY_LABELS, Verdict
-from pipeline.policy import Policy
-from pipeline.processor import Processor
+from guardstream.classifiers.guard import SAFETY_LABELS, Verdict
+from guardstream.pipeline.decision import Decided
+from guardstream.pipeline.policy import Policy
+from guardstream.topics import DeadLetterReason, ModelVersions, Request
 
 
 def safety_label(verdict: Verdict, policy: Policy) -> str:
@@ -21,18 +26,15 @@ def safety_label(verdict: Verdict, policy: Policy) -> str:
     return max(flagged)[1] if flagged else "benign"
 
 
-def verdict_to_json(text: str, verdict: Verdict, processor: Processor, tenant: str = "default") -> dict[str, Any]:
-    policy = processor.policy
-    outcome = policy.decide(verdict)
-    redacted = (
-        processor.redactor.redact_text(text, verdict.pii, tenant).text
-        if verdict.pii and policy.pii.action != "allow"
-        else text
-    )
-    forwarded = outcome.decision.value in ("allow", "redact")
+def decision_to_json(
+    request: Request, verdict: Verdict, decided: Decided, policy: Policy, versions: ModelVersions
+) -> dict[str, Any]:
+    """One request's verdict and decision; PII offsets point into the scanned text (chat turns joined by \\n)."""
     return {
-        "decision": outcome.decision.value,
-        "reasons": list(outcome.reasons),
+        "id": request.id,
+        "tenant": request.tenant,
+        "decision": decided.decision.value,
+        "reasons": list(decided.reasons),
         "safety": {
             "label": safety_label(verdict, policy),
             "scores": {label: round(verdict.safety.get(label, 0.0), 4) for label in SAFETY_LABELS},
@@ -42,12 +44,27 @@ def verdict_to_json(text: str, verdict: Verdict, processor: Processor, tenant: s
             "confidence": round(verdict.intent_confidence, 4),
             "in_scope": verdict.in_scope,
         },
-        "route": outcome.route if forwarded else None,
+        "route": decided.route,
         "pii": [
             {"start": s.start, "end": s.end, "type": s.type, "score": round(s.score, 4), "source": s.source}
             for s in verdict.pii
         ],
-        "redacted_text": redacted,
-        "model_versions": processor.versions.model_dump(),
+        "redacted_text": decided.text,
+        "redacted_messages": (
+            [m.model_dump(mode="json") for m in decided.messages] if decided.messages is not None else None
+        ),
+        "model_versions": versions.model_dump(),
         "scan": {"chunks": verdict.chunks, "truncated": verdict.truncated, "evasion": list(verdict.evasion)},
+    }
+
+
+def classify_failure_json(request: Request, error: Exception) -> dict[str, Any]:
+    """A request the model could not score: the worker dead-letters it, so ``classify`` says so."""
+    return {
+        "id": request.id,
+        "tenant": request.tenant,
+        "decision": "dead_letter",
+        "reasons": [f"dead_letter.{DeadLetterReason.PROCESSING_ERROR.value}"],
+        "error_type": type(error).__name__,
+        "route": None,
     }

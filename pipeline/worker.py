@@ -6,11 +6,11 @@ import asyncio
 
 import structlog
 
-from pipeline.admin import ensure_topics
-from pipeline.config import Settings
-from pipeline.logs import configure_logging
-from pipeline.metrics import Metrics
-from pipeline.runtime import build_processor
+from guardstream.pipeline.admin import ensure_topics
+from guardstream.pipeline.config import Settings
+from guardstream.pipeline.logs import configure_logging
+from guardstream.pipeline.metrics import Metrics
+from guardstream.pipeline.runtime import build_processor
 
 log = structlog.get_logger(__name__)
 
@@ -46,13 +46,13 @@ def run_worker(settings: Settings) -> None:
         batch_window_ms=settings.batch.window_ms,
     )
     if settings.engine == "direct":
-        from pipeline.engine import run_direct
+        from guardstream.pipeline.engine import run_direct
 
         run_direct(settings, processor, metrics)
         return
     import faust
 
-    from pipeline.app import create_app
+    from guardstream.pipeline.app import create_app
 
     app = create_app(settings, processor, metrics=metrics)
     worker = faust.Worker(app, loglevel=_FAUST_LEVELS[settings.log_level], quiet=True)

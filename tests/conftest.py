@@ -35,7 +35,7 @@ def bundle_dir() -> Path:
 @pytest.fixture(scope="session")
 def broker() -> Iterator[object]:
     """One real Tansu broker for the session; tests isolate themselves with topic prefixes."""
-    from pipeline.broker import EmbeddedBroker
+    from guardstream.pipeline.broker import EmbeddedBroker
 
     with EmbeddedBroker() as running:
         yield running

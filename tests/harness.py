@@ -19,11 +19,11 @@ from pathlib import Path
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from pipeline.admin import ensure_topics
-from pipeline.config import load_settings
-from pipeline.policy import Policy
-from pipeline.runtime import build_catalogue
-from topics import Request, TopicCatalogue, encode
+from guardstream.pipeline.admin import ensure_topics
+from guardstream.pipeline.config import load_settings
+from guardstream.pipeline.policy import Policy
+from guardstream.pipeline.runtime import build_catalogue
+from guardstream.topics import Request, TopicCatalogue, encode
 
 
 def catalogue_for(prefix: str, partitions: int) -> TopicCatalogue:
@@ -59,7 +59,7 @@ class WorkerProcess:
         }
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "pipeline", "worker"], stdout=log, stderr=subprocess.STDOUT, env=env
+                [sys.executable, "-m", "guardstream", "worker"], stdout=log, stderr=subprocess.STDOUT, env=env
             )
         return self
 

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 
 from bench.workload import SHORT
-from topics import Request
+from guardstream.topics import Request
 
 # the same short-request mix the benchmarks use
 BENIGN = SHORT

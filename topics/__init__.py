@@ -4,15 +4,15 @@ This package depends on nothing else in guardstream, so producers and workers ca
 without pulling in the classifiers or the pipeline.
 
 ``topics.json_schema`` (the JSON Schema exporter) is deliberately not imported here: it is
-a build tool run with ``python -m topics.json_schema``, and importing it from the package
+a build tool run with ``python -m guardstream.topics.json_schema``, and importing it from the package
 would make ``-m`` warn about the module being imported twice.
 """
 
-from topics.audit_reader import AuditReader, read_audit
-from topics.catalogue import TopicCatalogue, TopicRole, TopicSpec
-from topics.codec import EnvelopeError, dead_letter_record, decode, encode, parse_request
-from topics.producer import RequestProducer
-from topics.schemas import (
+from guardstream.topics.audit_reader import AuditReader, read_audit
+from guardstream.topics.catalogue import TopicCatalogue, TopicRole, TopicSpec
+from guardstream.topics.codec import EnvelopeError, dead_letter_record, decode, encode, parse_request
+from guardstream.topics.producer import RequestProducer
+from guardstream.topics.schemas import (
     SCHEMA_VERSION,
     AuditRecord,
     ChatMessage,

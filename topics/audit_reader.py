@@ -15,8 +15,8 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
 
-from topics.codec import decode
-from topics.schemas import AuditRecord
+from guardstream.topics.codec import decode
+from guardstream.topics.schemas import AuditRecord
 
 _POLL_MS = 200
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from topics.schemas import (
+from guardstream.topics.schemas import (
     SCHEMA_VERSION,
     ChatMessage,
     DeadLetterReason,

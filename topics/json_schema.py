@@ -3,7 +3,7 @@
 The files are generated, committed, and checked against a fresh export by the tests, so the
 committed contract cannot drift from the pydantic models.
 
-Usage: ``python -m topics.json_schema [OUT_DIR]`` (default: ``topics/schema/``).
+Usage: ``python -m guardstream.topics.json_schema [OUT_DIR]`` (default: ``topics/schema/``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from topics.schemas import (
+from guardstream.topics.schemas import (
     SCHEMA_VERSION,
     AuditRecord,
     DeadLetterRecord,
@@ -59,7 +59,9 @@ def export_schemas(out_dir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m topics.json_schema", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m guardstream.topics.json_schema", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("out_dir", nargs="?", type=Path, default=DEFAULT_OUT_DIR)
     for path in export_schemas(parser.parse_args(argv).out_dir):
         print(path)

@@ -14,8 +14,8 @@ from typing import Any, Self
 
 from aiokafka import AIOKafkaProducer
 
-from topics.codec import encode
-from topics.schemas import Request
+from guardstream.topics.codec import encode
+from guardstream.topics.schemas import Request
 
 # acks="all" so an acknowledged request survives a broker failure. Idempotence is off by
 # default because it needs the IdempotentWrite permission and broker support that not every

@@ -9,8 +9,8 @@ Typical use::
 Detection always runs on the original text so offsets match what is redacted.
 """
 
-from classifiers.pii.merge import merge_spans
-from classifiers.pii.recognizers import (
+from guardstream.classifiers.pii.merge import merge_spans
+from guardstream.classifiers.pii.recognizers import (
     DEFAULT_PHONE_REGIONS,
     CreditCardRecognizer,
     EmailRecognizer,
@@ -22,7 +22,7 @@ from classifiers.pii.recognizers import (
     UrlRecognizer,
     UsSsnRecognizer,
 )
-from classifiers.pii.redact import (
+from guardstream.classifiers.pii.redact import (
     HashOperator,
     MaskOperator,
     Operator,
@@ -32,7 +32,7 @@ from classifiers.pii.redact import (
     operator_from_name,
     redact,
 )
-from classifiers.pii.spans import PiiSpan
+from guardstream.classifiers.pii.spans import PiiSpan
 
 __all__ = [
     "DEFAULT_PHONE_REGIONS",

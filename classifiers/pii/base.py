@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import ClassVar, Final, Protocol, runtime_checkable
 
-from classifiers.pii.spans import PATTERN_SOURCE_PREFIX, PiiSpan
+from guardstream.classifiers.pii.spans import PATTERN_SOURCE_PREFIX, PiiSpan
 
 
 @runtime_checkable

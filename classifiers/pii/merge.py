@@ -11,8 +11,8 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Final
 
-from classifiers.pii import spans as types
-from classifiers.pii.spans import PiiSpan
+from guardstream.classifiers.pii import spans as types
+from guardstream.classifiers.pii.spans import PiiSpan
 
 # Types whose pattern recognizers prove the match structurally (checksum, RFC
 # syntax, ``ipaddress``, SSA rules), so no score from another detector should beat them.

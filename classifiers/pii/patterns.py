@@ -18,10 +18,16 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import ClassVar
 
-from classifiers.pii import spans as types
-from classifiers.pii.base import PatternRecognizer, ascii_digits
-from classifiers.pii.spans import PiiSpan
-from classifiers.pii.validators import IBAN_LENGTHS, LuhnPrefixSums, card_network_by_prefix, iban_valid, us_ssn_valid
+from guardstream.classifiers.pii import spans as types
+from guardstream.classifiers.pii.base import PatternRecognizer, ascii_digits
+from guardstream.classifiers.pii.spans import PiiSpan
+from guardstream.classifiers.pii.validators import (
+    IBAN_LENGTHS,
+    LuhnPrefixSums,
+    card_network_by_prefix,
+    iban_valid,
+    us_ssn_valid,
+)
 
 
 class EmailRecognizer(PatternRecognizer):

@@ -37,10 +37,10 @@ from typing import ClassVar, Final
 
 import phonenumbers
 
-from classifiers.pii import spans as types
-from classifiers.pii.base import PatternRecognizer, Recognizer, ascii_digits
-from classifiers.pii.patterns import CreditCardRecognizer, IbanRecognizer, UsSsnRecognizer
-from classifiers.pii.spans import PATTERN_SOURCE_PREFIX, PiiSpan
+from guardstream.classifiers.pii import spans as types
+from guardstream.classifiers.pii.base import PatternRecognizer, Recognizer, ascii_digits
+from guardstream.classifiers.pii.patterns import CreditCardRecognizer, IbanRecognizer, UsSsnRecognizer
+from guardstream.classifiers.pii.spans import PATTERN_SOURCE_PREFIX, PiiSpan
 
 DEFAULT_PHONE_REGIONS: Final[tuple[str, ...]] = ("US", "GB", "DE", "FR", "IN", "AU", "CA", "ES", "IT", "NL")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from classifiers.pii.base import PatternRecognizer, Recognizer
-from classifiers.pii.patterns import (
+from guardstream.classifiers.pii.base import PatternRecognizer, Recognizer
+from guardstream.classifiers.pii.patterns import (
     CreditCardRecognizer,
     EmailRecognizer,
     IbanRecognizer,
@@ -19,8 +19,8 @@ from classifiers.pii.patterns import (
     UrlRecognizer,
     UsSsnRecognizer,
 )
-from classifiers.pii.phone import DEFAULT_PHONE_REGIONS, PhoneRecognizer
-from classifiers.pii.spans import PiiSpan
+from guardstream.classifiers.pii.phone import DEFAULT_PHONE_REGIONS, PhoneRecognizer
+from guardstream.classifiers.pii.spans import PiiSpan
 
 __all__ = [
     "DEFAULT_PHONE_REGIONS",

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal, Protocol, runtime_checkable
 
-from classifiers.pii.spans import PiiSpan
+from guardstream.classifiers.pii.spans import PiiSpan
 
 MIN_SALT_BYTES = 16
 _HASH_HEX_CHARS = 12

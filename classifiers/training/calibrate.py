@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from classifiers.intent_scope import INTENT_SCORES, IntentScore, beats_oos, in_scope_scores
+from guardstream.classifiers.intent_scope import INTENT_SCORES, IntentScore, beats_oos, in_scope_scores
 
 
 def auc(pos: np.ndarray, neg: np.ndarray) -> float:

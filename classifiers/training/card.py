@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from classifiers.bundle import load_manifest, write_manifest
-from classifiers.training import confusion, sweeps
+from guardstream.classifiers.bundle import load_manifest, write_manifest
+from guardstream.classifiers.training import confusion, sweeps
+from guardstream.classifiers.training.tables import oracle_table, table
 
 AGREEMENT_TARGET = 0.99  # issue 3: the int8 students agree with their fp32 versions on >= 99% of test predictions
 
@@ -539,15 +540,13 @@ def _sweep_and_confusion_lines(metrics: dict[str, Any]) -> list[str]:
 
 def write_card(bundle: Path, metrics: dict[str, Any]) -> None:
     """Write metrics.json and MODEL_CARD.md, and copy the headline metrics into the manifest."""
-    from classifiers.training.evaluate import oracle_table, table
-
     curves = metrics.pop("_curves", None)
     # Re-rendering from metrics.json (no scores) keeps the PNGs the last evaluation drew.
     plots: list[str] = (
         [p for p in ("pr_curves.png", "reliability.png") if (bundle / p).exists()] if curves is None else []
     )
     if curves is not None:
-        from classifiers.training.plots import pr_curves, reliability
+        from guardstream.classifiers.training.plots import pr_curves, reliability
 
         thresholds = load_manifest(bundle).tasks.safety.thresholds
         plots.append(pr_curves(curves["pr"], thresholds, bundle / "pr_curves.png").name)

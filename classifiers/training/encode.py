@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from tokenizers import Tokenizer
 
-from classifiers.casing import token_case_ids
-from classifiers.training.data.common import Example, stable_fraction
-from classifiers.training.labels import IGNORE_INDEX, PII_LABELS, SAFETY_LABELS
+from guardstream.classifiers.casing import token_case_ids
+from guardstream.classifiers.training.data.common import Example, stable_fraction
+from guardstream.classifiers.training.labels import IGNORE_INDEX, PII_LABELS, SAFETY_LABELS
 
 _PII_INDEX = {lbl: i for i, lbl in enumerate(PII_LABELS)}
 

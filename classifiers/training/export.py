@@ -17,9 +17,9 @@ from onnx import helper, numpy_helper
 from onnxruntime.quantization import QuantType, quantize_dynamic
 from torch import nn
 
-from classifiers.casing import CASE_INPUT
-from classifiers.training.labels import PII_LABELS, SAFETY_LABELS
-from classifiers.training.model import GuardMultiTask, base_tokenizer
+from guardstream.classifiers.casing import CASE_INPUT
+from guardstream.classifiers.training.labels import PII_LABELS, SAFETY_LABELS
+from guardstream.classifiers.training.model import GuardMultiTask, base_tokenizer
 
 OPSET = 17
 OUTPUTS = ["safety_logits", "intent_logits", "pii_logits"]

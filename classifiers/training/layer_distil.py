@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from classifiers.training.encode import Encoded, bucketed_batches, collate
-from classifiers.training.precision import autocast
+from guardstream.classifiers.training.encode import Encoded, bucketed_batches, collate
+from guardstream.classifiers.training.precision import autocast
 
 
 def target_depths(layers: list[int], teacher_depth: int) -> list[int]:
@@ -48,7 +48,7 @@ def distil_layers(
     """
     from transformers import BertModel
 
-    from classifiers.training.model import base_model_dir
+    from guardstream.classifiers.training.model import base_model_dir
 
     teacher = BertModel.from_pretrained(str(base_model_dir()), add_pooling_layer=False, local_files_only=True).eval()
     for p in teacher.parameters():

@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from classifiers.training.calibrate import auc
+from guardstream.classifiers.training.calibrate import auc
 
-# The issue-3 figures these oracle points are read against (kept beside evaluate.TARGETS, which imports them).
+# The issue-3 figures these oracle points are read against (kept beside tables.TARGETS, which imports them).
 OOS_RECALL_TARGET = 0.85
 XSTEST_UNSAFE_RECALL_TARGET = 0.90
 XSTEST_SAFE_FLAG_TARGET = 0.08

@@ -1,6 +1,6 @@
 """Checkpoint → shipped bundle: export, int8, thresholds on validation, fp32/int8 agreement, test metrics.
 
-Re-runnable on its own: ``python -m classifiers.training.package --run-dir runs/X --out DIR``.
+Re-runnable on its own: ``python -m guardstream.classifiers.training.package --run-dir runs/X --out DIR``.
 fp32 artefacts stay in the run directory; the bundle gets only the int8 model and small text files.
 """
 
@@ -19,17 +19,25 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from classifiers.bundle import BundleManifest, IntentTask, PiiTask, SafetyTask, Tasks, sha256_file, write_manifest
-from classifiers.casing import CASE_INPUT, token_case_ids
-from classifiers.inference import GuardModel, session_options
-from classifiers.intent_scope import INTENT_SCORES, IntentScore
-from classifiers.training import calibrate
-from classifiers.training.data.build import PRESIDIO_VAL_SOURCE, corpus_for_run
-from classifiers.training.data.common import data_dir
-from classifiers.training.export import export_fp32, load_checkpoint, quantize_int8, save_tokenizer
-from classifiers.training.labels import OOS_LABEL, PII_LABELS, SAFETY_LABELS
-from classifiers.training.model import base_tokenizer
-from classifiers.training.quantize import quantize_static_int8
+from guardstream.classifiers.bundle import (
+    BundleManifest,
+    IntentTask,
+    PiiTask,
+    SafetyTask,
+    Tasks,
+    sha256_file,
+    write_manifest,
+)
+from guardstream.classifiers.casing import CASE_INPUT, token_case_ids
+from guardstream.classifiers.inference import GuardModel, session_options
+from guardstream.classifiers.intent_scope import INTENT_SCORES, IntentScore
+from guardstream.classifiers.training import calibrate
+from guardstream.classifiers.training.data.build import PRESIDIO_VAL_SOURCE, corpus_for_run
+from guardstream.classifiers.training.data.common import data_dir
+from guardstream.classifiers.training.export import export_fp32, load_checkpoint, quantize_int8, save_tokenizer
+from guardstream.classifiers.training.labels import OOS_LABEL, PII_LABELS, SAFETY_LABELS
+from guardstream.classifiers.training.model import base_tokenizer
+from guardstream.classifiers.training.quantize import quantize_static_int8
 
 MODEL_FILE = "model.int8.onnx"
 CALIBRATION_TEXTS = 512
@@ -120,7 +128,7 @@ def _pii_threshold(gm: GuardModel, val, tolerance: float = 0.015) -> dict:
     contain almost no PII-free text; spurious spans on ordinary words (e.g. "is" tagged PERSON) are what hurts
     real traffic. Either way we take the HIGHEST threshold whose F1 is within ``tolerance`` of the best.
     """
-    from classifiers.training.evaluate import pii_scores
+    from guardstream.classifiers.training.evaluate import pii_scores
 
     rows = [r for r in val if r.pii is not None]
     held_out = [r for r in rows if r.source == PRESIDIO_VAL_SOURCE]
@@ -199,8 +207,8 @@ def _agreement(fp: GuardModel, q: GuardModel, val, thresholds: dict[str, float])
 
 def test_agreement(q: GuardModel, fp: GuardModel, root: Path) -> dict[str, float]:
     """int8 vs fp32 on the TEST predictions issue 3 scores (reading test data to report, never to choose)."""
-    from classifiers.training.data import intent
-    from classifiers.training.data.presidio import load_presidio
+    from guardstream.classifiers.training.data import intent
+    from guardstream.classifiers.training.data.presidio import load_presidio
 
     clinc = [r.text for r in intent.load_clinc(root, "test")]
     cq, cf = q.predict(clinc), fp.predict(clinc)
@@ -426,8 +434,9 @@ def finalize(
     write_manifest(out, man)
     print(f"[package] bundle written to {out} in {time.time() - t0:.0f}s", flush=True)
     if evaluate:
-        from classifiers.training.card import write_card
-        from classifiers.training.evaluate import evaluate_bundle, table
+        from guardstream.classifiers.training.card import write_card
+        from guardstream.classifiers.training.evaluate import evaluate_bundle
+        from guardstream.classifiers.training.tables import table
 
         m = evaluate_bundle(out, root, limit=limit)
         print(table(m), flush=True)
@@ -475,7 +484,8 @@ def main(argv: list[str] | None = None) -> None:
         quantization=args.quantization,
         version=args.version,
         intent_scores=_intent_scores_arg(args.intent_scores),
-        command="python -m classifiers.training.package " + " ".join(argv if argv is not None else sys.argv[1:]),
+        command="python -m guardstream.classifiers.training.package "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
     )
 
 

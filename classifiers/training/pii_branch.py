@@ -1,6 +1,6 @@
 """Retrain PII on a private top layer while safety and intent stay exactly as a base run trained them.
 
-``python -m classifiers.training.pii_branch --base-run runs/v03 --run-dir runs/v04 --version 0.4.0``
+``python -m guardstream.classifiers.training.pii_branch --base-run runs/v03 --run-dir runs/v04 --version 0.4.0``
 
 Why a branch: in the shared 3-layer model every new PII row also moves the encoder that safety and intent read.
 Adding document-style PII data lifted PII F1 on presidio's unseen templates (0.717 -> 0.758), but the same runs
@@ -37,13 +37,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from classifiers.training.data.build import corpus_for_run
-from classifiers.training.data.common import Example, data_dir
-from classifiers.training.encode import bucketed_batches, collate, encode_all
-from classifiers.training.export import load_checkpoint
-from classifiers.training.labels import IGNORE_INDEX, PII_LABELS, SAFETY_LABELS
-from classifiers.training.model import GuardMultiTask, base_tokenizer
-from classifiers.training.precision import Precision, add_precision_arg, autocast, resolve
+from guardstream.classifiers.training.data.build import corpus_for_run
+from guardstream.classifiers.training.data.common import Example, data_dir
+from guardstream.classifiers.training.encode import bucketed_batches, collate, encode_all
+from guardstream.classifiers.training.export import load_checkpoint
+from guardstream.classifiers.training.labels import IGNORE_INDEX, PII_LABELS, SAFETY_LABELS
+from guardstream.classifiers.training.model import GuardMultiTask, base_tokenizer
+from guardstream.classifiers.training.precision import Precision, add_precision_arg, autocast, resolve
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
     cfg = {
         **cfg,
         "version": args.version,
-        "command": "python -m classifiers.training.pii_branch "
+        "command": "python -m guardstream.classifiers.training.pii_branch "
         + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
         "pii_branch": {
             "base_run": str(base_dir),
@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"[branch] trained in {train_s / 60:.1f} min -> {run_dir / 'model.pt'}", flush=True)
     if args.no_package:
         return
-    from classifiers.training.package import finalize
+    from guardstream.classifiers.training.package import finalize
 
     finalize(run_dir, Path(args.out), root, started=t0)
 

@@ -75,8 +75,8 @@ from onnxruntime.quantization import (
 )
 from tokenizers import Tokenizer
 
-from classifiers.casing import CASE_INPUT, token_case_ids
-from classifiers.training.outliers import SIDE_PATH, split_feed_forward_outliers
+from guardstream.classifiers.casing import CASE_INPUT, token_case_ids
+from guardstream.classifiers.training.outliers import SIDE_PATH, split_feed_forward_outliers
 
 CALIBRATION_WIDTH = 128  # percentile calibration needs one shape for every batch
 PERCENTILE = 99.999
@@ -224,7 +224,7 @@ def quantize_static_int8(
     activations; both are on since v0.3.1, and ``split_outliers=False, round_only_matmul_inputs=False``
     reproduces v0.3.0. ``quantize_matmul_outputs=True`` reproduces the v0.2 graph, which also rounded each
     MatMul's result to uint8 (see the module doc for why each of these is the default it is)."""
-    from classifiers.training.export import matmul_weights_to_int8  # lazily: export imports torch
+    from guardstream.classifiers.training.export import matmul_weights_to_int8  # lazily: export imports torch
 
     if quantize_matmul_outputs and round_only_matmul_inputs:
         raise ValueError("quantize_matmul_outputs (the v0.2 graph) needs round_only_matmul_inputs=False")

@@ -1,8 +1,8 @@
 """Intent teacher: fine-tune all six MiniLM layers on CLINC150, then lend its soft labels to the student.
 
-``python -m classifiers.training.teacher --run-dir runs/teacher-intent --seed 13`` trains on CLINC train
+``python -m guardstream.classifiers.training.teacher --run-dir runs/teacher-intent --seed 13`` trains on CLINC train
 (+ oos_train), picks nothing on test, and writes ``teacher.pt`` + ``teacher.json`` (labels, seed, validation
-scores). ``python -m classifiers.training.train --teacher-dir runs/teacher-intent`` then distils from it.
+scores). ``python -m guardstream.classifiers.training.train --teacher-dir runs/teacher-intent`` then distils from it.
 
 Why only intent: the 3-layer student's intent head is the one furthest from its target and CLINC is small
 and short, so a 6-layer teacher trains in minutes on 2 cores. Safety and PII sources are labelled by rules
@@ -27,13 +27,13 @@ import torch
 from tokenizers import Tokenizer
 from torch import nn
 
-from classifiers.training.calibrate import intent_threshold
-from classifiers.training.data import intent
-from classifiers.training.data.common import data_dir
-from classifiers.training.encode import bucketed_batches, collate, encode_all
-from classifiers.training.labels import OOS_LABEL, intent_labels
-from classifiers.training.model import IntentTeacher, base_tokenizer
-from classifiers.training.precision import add_precision_arg, autocast, resolve
+from guardstream.classifiers.training.calibrate import intent_threshold
+from guardstream.classifiers.training.data import intent
+from guardstream.classifiers.training.data.common import data_dir
+from guardstream.classifiers.training.encode import bucketed_batches, collate, encode_all
+from guardstream.classifiers.training.labels import OOS_LABEL, intent_labels
+from guardstream.classifiers.training.model import IntentTeacher, base_tokenizer
+from guardstream.classifiers.training.precision import add_precision_arg, autocast, resolve
 
 CHECKPOINT = "teacher.pt"
 CONFIG = "teacher.json"
@@ -67,7 +67,7 @@ def extra_oos(root: Path, seed: int, judge_dir: Path, max_in_scope_prob: float =
     """
     import dataclasses
 
-    from classifiers.training.data import benign, harmful, safety_synth
+    from guardstream.classifiers.training.data import benign, harmful, safety_synth
 
     pool = benign.load_self_instruct(root) + harmful.load_donotanswer(root, seed)["train"] + safety_synth.build(seed)[0]
     seen: set[str] = set()

@@ -1,6 +1,6 @@
 """Multi-task training entry point: data → shared-encoder model → checkpoint → bundle.
 
-``python -m classifiers.training.train --data-dir DIR --out classifiers/models/guard-multitask --seed 13``
+``python -m guardstream.classifiers.training.train --data-dir DIR --out classifiers/models/guard-multitask --seed 13``
 trains, then hands the checkpoint to ``package.finalize`` (export, int8 quantisation, agreement check,
 threshold calibration on validation, test evaluation, bundle files). The checkpoint is kept under
 ``--run-dir`` so packaging can be re-run without retraining.
@@ -26,13 +26,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from classifiers.training.data.build import build_corpus
-from classifiers.training.data.common import data_dir
-from classifiers.training.data.intent import clinc_intents
-from classifiers.training.encode import bucketed_batches, collate, encode_all
-from classifiers.training.labels import IGNORE_INDEX, OOS_LABEL, PII_LABELS, SAFETY_LABELS, intent_labels
-from classifiers.training.model import GuardMultiTask, base_tokenizer
-from classifiers.training.precision import add_precision_arg, autocast, resolve
+from guardstream.classifiers.training.data.build import build_corpus
+from guardstream.classifiers.training.data.common import data_dir
+from guardstream.classifiers.training.data.intent import clinc_intents
+from guardstream.classifiers.training.encode import bucketed_batches, collate, encode_all
+from guardstream.classifiers.training.labels import IGNORE_INDEX, OOS_LABEL, PII_LABELS, SAFETY_LABELS, intent_labels
+from guardstream.classifiers.training.model import GuardMultiTask, base_tokenizer
+from guardstream.classifiers.training.precision import add_precision_arg, autocast, resolve
 
 
 def seed_everything(seed: int) -> None:
@@ -202,7 +202,7 @@ def distill_loss(student: torch.Tensor, teacher: torch.Tensor, temperature: floa
 
 def teacher_targets(teacher_dir: Path, texts: list[str], labelled: np.ndarray, intents: tuple[str, ...]):
     """Teacher intent logits for the labelled rows, NaN elsewhere; the teacher's labels must match ours."""
-    from classifiers.training.teacher import load_teacher, logits_for
+    from guardstream.classifiers.training.teacher import load_teacher, logits_for
 
     teacher, tcfg = load_teacher(teacher_dir)
     if tuple(tcfg["intent_labels"]) != tuple(intents):
@@ -247,8 +247,8 @@ def safety_teacher_targets(teacher_dir: Path, texts: list[str], fits: np.ndarray
     Longer rows are cropped to a random window when batched, so a logit of the teacher's first window would
     describe other text than the student reads; they keep their hard labels only.
     """
-    from classifiers.training.export import load_checkpoint
-    from classifiers.training.teacher import logits_for
+    from guardstream.classifiers.training.export import load_checkpoint
+    from guardstream.classifiers.training.teacher import logits_for
 
     teacher, tcfg = load_checkpoint(teacher_dir)
     out = np.full((len(texts), len(SAFETY_LABELS)), np.nan, np.float32)
@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> None:
     train_rows = corpus.train[: args.limit] if args.limit else corpus.train
     extra_oos_rows = 0
     if args.extra_oos_judge:
-        from classifiers.training.teacher import extra_oos
+        from guardstream.classifiers.training.teacher import extra_oos
 
         oos_texts = {e.text for e in extra_oos(root, args.seed, Path(args.extra_oos_judge))}
         train_rows = [
@@ -350,7 +350,7 @@ def main(argv: list[str] | None = None) -> None:
 
     layer_distil: dict | None = None
     if args.layer_distil_steps:
-        from classifiers.training.layer_distil import distil_layers
+        from guardstream.classifiers.training.layer_distil import distil_layers
 
         layer_distil = distil_layers(
             model.encoder,
@@ -486,7 +486,8 @@ def main(argv: list[str] | None = None) -> None:
         "max_length_train": args.max_length,
         "intent_labels": list(intents),
         "train_seconds": round(train_s, 1),
-        "command": "python -m classifiers.training.train " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
+        "command": "python -m guardstream.classifiers.training.train "
+        + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])),
         "composition": corpus.stats,
         "pos_weight": pos_weight.tolist(),
         "limit": args.limit,
@@ -495,7 +496,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"[train] done in {train_s / 60:.1f} min → {ckpt}", flush=True)
     if args.no_package:
         return
-    from classifiers.training.package import finalize
+    from guardstream.classifiers.training.package import finalize
 
     finalize(run_dir, Path(args.out), root, started=t0)
 

@@ -1,7 +1,7 @@
 """Validation scores of a training run's checkpoint, straight from the torch model (no ONNX, no test data).
 
-``python -m classifiers.training.validate --run-dir runs/X [--device cuda]`` rebuilds the run's validation split
-(same seed and corpus flags as its ``train_config.json``), scores it with ``model.pt`` and writes
+``python -m guardstream.classifiers.training.validate --run-dir runs/X [--device cuda]`` rebuilds the run's
+validation split (same seed and corpus flags as its ``train_config.json``), scores it with ``model.pt`` and writes
 ``validation.json`` next to it.
 
 Why: comparing recipes (flags, seeds, learning rates) needs one number set per run that never touches a test
@@ -21,15 +21,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from classifiers.training import calibrate
-from classifiers.training.calibrate import auc
-from classifiers.training.data import bipia
-from classifiers.training.data.build import corpus_for_run
-from classifiers.training.data.common import Example, data_dir
-from classifiers.training.encode import pii_token_labels
-from classifiers.training.export import load_checkpoint
-from classifiers.training.labels import IGNORE_INDEX, OOS_LABEL, SAFETY_LABELS
-from classifiers.training.model import base_tokenizer
+from guardstream.classifiers.training import calibrate
+from guardstream.classifiers.training.calibrate import auc
+from guardstream.classifiers.training.data import bipia
+from guardstream.classifiers.training.data.build import corpus_for_run
+from guardstream.classifiers.training.data.common import Example, data_dir
+from guardstream.classifiers.training.encode import pii_token_labels
+from guardstream.classifiers.training.export import load_checkpoint
+from guardstream.classifiers.training.labels import IGNORE_INDEX, OOS_LABEL, SAFETY_LABELS
+from guardstream.classifiers.training.model import base_tokenizer
 
 WINDOW = 126  # body tokens per window; [CLS] and [SEP] make 128, the training length
 STRIDE = 96
@@ -146,7 +146,7 @@ def intent_report(val: list[Example], logits: list[np.ndarray | None], labels: l
 
 def pii_report(val: list[Example], pred: list[np.ndarray | None]) -> dict:
     """Word-level micro F1 over entity words (the first token of each word, B/I folded into the type)."""
-    from classifiers.training.labels import PII_LABELS
+    from guardstream.classifiers.training.labels import PII_LABELS
 
     tok = base_tokenizer()
     tp = fp = fn = 0

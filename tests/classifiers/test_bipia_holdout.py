@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifiers.training.data import bipia
-from classifiers.training.data.build import build_corpus
-from classifiers.training.data.common import Example
-from classifiers.training.validate import safety_report
+from guardstream.classifiers.training.data import bipia
+from guardstream.classifiers.training.data.build import build_corpus
+from guardstream.classifiers.training.data.common import Example
+from guardstream.classifiers.training.validate import safety_report
 
 
 def test_split_train_holds_out_contexts_and_whole_attack_categories(datasets: Path) -> None:

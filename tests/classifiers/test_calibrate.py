@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from classifiers.training.calibrate import intent_threshold, threshold_at_fpr
+from guardstream.classifiers.training.calibrate import intent_threshold, threshold_at_fpr
 
 
 def _validation(n_in: int = 400, n_oos: int = 100, seed: int = 0):

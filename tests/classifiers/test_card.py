@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.bundle import load_manifest, write_manifest
-from classifiers.training.card import agreement_gaps, write_card
+from guardstream.classifiers.bundle import load_manifest, write_manifest
+from guardstream.classifiers.training.card import agreement_gaps, write_card
 
 pytestmark = pytest.mark.model
 

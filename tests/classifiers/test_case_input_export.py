@@ -10,11 +10,11 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="export needs the [train] extra (torch)")
 
-from classifiers.casing import CASE_INPUT  # noqa: E402
-from classifiers.inference import DEFAULT_BUNDLE, GuardModel, session_options  # noqa: E402
-from classifiers.training.export import export_fp32  # noqa: E402
-from classifiers.training.labels import PII_LABELS, SAFETY_LABELS  # noqa: E402
-from classifiers.training.model import GuardMultiTask  # noqa: E402
+from guardstream.classifiers.casing import CASE_INPUT  # noqa: E402
+from guardstream.classifiers.inference import DEFAULT_BUNDLE, GuardModel, session_options  # noqa: E402
+from guardstream.classifiers.training.export import export_fp32  # noqa: E402
+from guardstream.classifiers.training.labels import PII_LABELS, SAFETY_LABELS  # noqa: E402
+from guardstream.classifiers.training.model import GuardMultiTask  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ import random
 import numpy as np
 from tokenizers import Tokenizer
 
-from classifiers.casing import token_case_ids
-from classifiers.inference import DEFAULT_BUNDLE
-from classifiers.training.data.common import BENIGN, Example
-from classifiers.training.encode import collate, encode_all
-from classifiers.training.quantize import calibration_feeds
+from guardstream.classifiers.casing import token_case_ids
+from guardstream.classifiers.inference import DEFAULT_BUNDLE
+from guardstream.classifiers.training.data.common import BENIGN, Example
+from guardstream.classifiers.training.encode import collate, encode_all
+from guardstream.classifiers.training.quantize import calibration_feeds
 
 
 def _tokenizer() -> Tokenizer:

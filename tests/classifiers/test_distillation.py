@@ -8,9 +8,9 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="distillation needs the [train] extra (torch)")
 
-from classifiers.training.model import IntentTeacher, base_tokenizer  # noqa: E402
-from classifiers.training.teacher import logits_for  # noqa: E402
-from classifiers.training.train import distill_loss  # noqa: E402
+from guardstream.classifiers.training.model import IntentTeacher, base_tokenizer  # noqa: E402
+from guardstream.classifiers.training.teacher import logits_for  # noqa: E402
+from guardstream.classifiers.training.train import distill_loss  # noqa: E402
 
 
 def test_kd_loss_is_zero_when_student_matches_teacher_and_grows_with_disagreement() -> None:
@@ -60,7 +60,7 @@ def test_teacher_logits_come_back_in_input_order_whatever_the_batching() -> None
 
 
 def test_safety_kd_pulls_each_label_towards_the_teachers_probability() -> None:
-    from classifiers.training.train import safety_distill_loss
+    from guardstream.classifiers.training.train import safety_distill_loss
 
     teacher = torch.tensor([[3.0, -2.0, 0.5], [-4.0, 1.0, 0.0]])
     # The gradient vanishes exactly where the student's logits equal the teacher's, per label.
@@ -77,7 +77,7 @@ def test_safety_kd_pulls_each_label_towards_the_teachers_probability() -> None:
 
 
 def test_safety_kd_ignores_rows_without_a_teacher() -> None:
-    from classifiers.training.train import safety_distill_loss
+    from guardstream.classifiers.training.train import safety_distill_loss
 
     g = torch.Generator().manual_seed(2)
     student = torch.randn(3, 3, generator=g, requires_grad=True)
@@ -97,9 +97,9 @@ def test_safety_teacher_targets_cover_rows_seen_whole_in_input_order(tmp_path) -
     teacher's own safety logits, in input order, duplicates alike; the others get none."""
     import json
 
-    from classifiers.training.labels import PII_LABELS, SAFETY_LABELS
-    from classifiers.training.model import GuardMultiTask
-    from classifiers.training.train import safety_teacher_targets
+    from guardstream.classifiers.training.labels import PII_LABELS, SAFETY_LABELS
+    from guardstream.classifiers.training.model import GuardMultiTask
+    from guardstream.classifiers.training.train import safety_teacher_targets
 
     torch.manual_seed(0)
     model = GuardMultiTask([0], len(SAFETY_LABELS), 5, len(PII_LABELS), safety_pool="meanmax")

@@ -17,9 +17,9 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from classifiers.inference import X64_QUANT_PRECISION, GuardModel, session_options
-from classifiers.training.data import harmful, intent
-from classifiers.training.data.common import data_dir
+from guardstream.classifiers.inference import X64_QUANT_PRECISION, GuardModel, session_options
+from guardstream.classifiers.training.data import harmful, intent
+from guardstream.classifiers.training.data.common import data_dir
 
 pytestmark = [pytest.mark.model, pytest.mark.data]
 

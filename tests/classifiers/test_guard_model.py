@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifiers.bundle import BundleIntegrityError, load_manifest
-from classifiers.inference import GuardModel, ModelVerdict, window_starts
+from guardstream.classifiers.bundle import BundleIntegrityError, load_manifest
+from guardstream.classifiers.inference import GuardModel, ModelVerdict, window_starts
 
 pytestmark = pytest.mark.model
 
@@ -79,7 +79,7 @@ def test_batching_does_not_change_results(model: GuardModel) -> None:
 
 def test_parallel_runs_match_a_single_thread_and_batches_stay_small(bundle_dir: Path, model: GuardModel) -> None:
     """Two concurrent single-threaded ONNX runs (the default on 2 cores) give the one-thread results."""
-    from classifiers.inference import MAX_BATCH_ROWS
+    from guardstream.classifiers.inference import MAX_BATCH_ROWS
 
     texts = [f"request number {i}: book a table for {i % 7 + 1} at {i % 12 + 1} pm" for i in range(150)]
     texts += [BENIGN_PARAGRAPH * 6, "my name is John Smith and I live in Boston"]
@@ -99,7 +99,7 @@ def test_parallel_runs_match_a_single_thread_and_batches_stay_small(bundle_dir: 
 def test_runs_split_where_padding_costs_more_than_a_run(model: GuardModel) -> None:
     """A small batch of 8 short and 8 long windows never pads a short one to a long one's length; equal
     lengths are not split below what the threads need; the split never pads more than the greedy one."""
-    from classifiers.inference import RUN_COST_TOKENS
+    from guardstream.classifiers.inference import RUN_COST_TOKENS
 
     def make(lengths: list[int]) -> list:
         return [type("W", (), {"start": 0, "end": n})() for n in lengths]
@@ -213,7 +213,7 @@ def test_window_starts_keeps_first_and_last() -> None:
 
 def test_runtime_does_not_import_torch() -> None:
     code = (
-        "import sys, classifiers.inference, classifiers.bundle; "
+        "import sys, guardstream.classifiers.inference, guardstream.classifiers.bundle; "
         "bad = [m for m in ('torch', 'transformers') if m in sys.modules]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )

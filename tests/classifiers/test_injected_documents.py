@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from classifiers.training.data import bipia
-from classifiers.training.data.build import INJECTED_DOCUMENTS_SOURCE, build_corpus
+from guardstream.classifiers.training.data import bipia
+from guardstream.classifiers.training.data.build import INJECTED_DOCUMENTS_SOURCE, build_corpus
 
 
 @pytest.fixture(scope="module")

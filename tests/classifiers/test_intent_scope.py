@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifiers.bundle import BundleManifest, load_manifest
-from classifiers.inference import GuardModel
-from classifiers.intent_scope import beats_oos, in_scope, in_scope_scores
-from classifiers.training.calibrate import intent_rule
+from guardstream.classifiers.bundle import BundleManifest, load_manifest
+from guardstream.classifiers.inference import GuardModel
+from guardstream.classifiers.intent_scope import beats_oos, in_scope, in_scope_scores
+from guardstream.classifiers.training.calibrate import intent_rule
 
 OOS = 3  # oos is the last of four classes in these synthetic logits
 
@@ -128,7 +128,7 @@ def test_runtime_routes_by_the_manifests_rule(bundle_dir: Path, score: str) -> N
 
 
 def test_packaging_defaults_to_max_prob_and_checks_the_rule_names() -> None:
-    from classifiers.training.package import DEFAULT_INTENT_SCORES, _intent_scores_arg
+    from guardstream.classifiers.training.package import DEFAULT_INTENT_SCORES, _intent_scores_arg
 
     assert DEFAULT_INTENT_SCORES == ("max_prob",)
     assert _intent_scores_arg("max_prob, energy") == ("max_prob", "energy")

@@ -6,10 +6,10 @@ import numpy as np
 import torch
 from transformers import BertModel
 
-from classifiers.training.encode import Encoded
-from classifiers.training.labels import IGNORE_INDEX, PII_LABELS, SAFETY_LABELS
-from classifiers.training.layer_distil import distil_layers, target_depths
-from classifiers.training.model import GuardMultiTask, base_model_dir, base_tokenizer
+from guardstream.classifiers.training.encode import Encoded
+from guardstream.classifiers.training.labels import IGNORE_INDEX, PII_LABELS, SAFETY_LABELS
+from guardstream.classifiers.training.layer_distil import distil_layers, target_depths
+from guardstream.classifiers.training.model import GuardMultiTask, base_model_dir, base_tokenizer
 
 TEXTS = [
     "how do i reset my online banking password",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifiers.training import oracle
-from classifiers.training.evaluate import oracle_table
+from guardstream.classifiers.training import oracle
+from guardstream.classifiers.training.tables import oracle_table
 
 
 def _intent(seed: int = 0, n_in: int = 600, n_oos: int = 200):

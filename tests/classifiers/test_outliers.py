@@ -8,8 +8,8 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from classifiers.inference import session_options
-from classifiers.training.outliers import (
+from guardstream.classifiers.inference import session_options
+from guardstream.classifiers.training.outliers import (
     SIDE_PATH,
     feed_forward_blocks,
     outlier_channels,
@@ -144,7 +144,7 @@ def test_split_makes_a_fully_int8_down_projection_closer_to_fp32(tmp_path, bundl
     costs everyone else's resolution; split off, the same all-int8 graph lands nearer fp32."""
     from tokenizers import Tokenizer
 
-    from classifiers.training.quantize import calibration_feeds, quantize_static_int8
+    from guardstream.classifiers.training.quantize import calibration_feeds, quantize_static_int8
 
     tok = Tokenizer.from_file(str(bundle_dir / "tokenizer.json"))
     rng = np.random.default_rng(2)
@@ -192,9 +192,9 @@ def test_split_is_exact_on_the_exported_minilm_layers(tmp_path, bundle_dir) -> N
     import torch
     from tokenizers import Tokenizer
 
-    from classifiers.training.export import export_fp32
-    from classifiers.training.model import GuardMultiTask
-    from classifiers.training.quantize import calibration_feeds
+    from guardstream.classifiers.training.export import export_fp32
+    from guardstream.classifiers.training.model import GuardMultiTask
+    from guardstream.classifiers.training.quantize import calibration_feeds
 
     torch.manual_seed(0)
     path = export_fp32(GuardMultiTask([0, 2], 3, 10, 5, safety_pool="meanmax").eval(), tmp_path / "m.onnx")

@@ -11,12 +11,12 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="the PII branch needs the [train] extra (torch)")
 
-from classifiers.inference import session_options  # noqa: E402
-from classifiers.training.data import pii_synth  # noqa: E402
-from classifiers.training.export import export_fp32, load_checkpoint  # noqa: E402
-from classifiers.training.labels import PII_LABELS, SAFETY_LABELS  # noqa: E402
-from classifiers.training.model import GuardMultiTask  # noqa: E402
-from classifiers.training.pii_branch import branch_model, pii_rows, train_branch  # noqa: E402
+from guardstream.classifiers.inference import session_options  # noqa: E402
+from guardstream.classifiers.training.data import pii_synth  # noqa: E402
+from guardstream.classifiers.training.export import export_fp32, load_checkpoint  # noqa: E402
+from guardstream.classifiers.training.labels import PII_LABELS, SAFETY_LABELS  # noqa: E402
+from guardstream.classifiers.training.model import GuardMultiTask  # noqa: E402
+from guardstream.classifiers.training.pii_branch import branch_model, pii_rows, train_branch  # noqa: E402
 
 LAYERS = [0, 2, 4]
 N_INTENT = 5
@@ -127,7 +127,7 @@ def test_a_head_only_checkpoint_loads_without_branch_layers(base: GuardMultiTask
 
 
 def test_the_card_says_what_the_pii_head_reads() -> None:
-    from classifiers.training.card import _pii_branch_lines
+    from guardstream.classifiers.training.card import _pii_branch_lines
 
     assert _pii_branch_lines(None) == []
     one = " ".join(_pii_branch_lines({"layers": 1, "base_version": "0.3.0"}))

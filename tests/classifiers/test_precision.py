@@ -6,7 +6,7 @@ from pathlib import Path
 
 import torch
 
-from classifiers.training.precision import autocast, cpu_flags, resolve
+from guardstream.classifiers.training.precision import autocast, cpu_flags, resolve
 
 
 def test_auto_picks_bf16_only_with_native_bf16_flags() -> None:

@@ -7,9 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from classifiers.training.calibrate import threshold_at_recall
-from classifiers.training.data import intent_pii, presidio
-from classifiers.training.data.common import Example
+from guardstream.classifiers.training.calibrate import threshold_at_recall
+from guardstream.classifiers.training.data import intent_pii, presidio
+from guardstream.classifiers.training.data.common import Example
 
 
 def test_presidio_template_split_is_disjoint_and_covers_every_row(datasets) -> None:
@@ -75,7 +75,7 @@ def test_threshold_at_recall_keeps_at_least_that_recall(recall: float) -> None:
 
 def test_oos_holdout_moves_only_oos_train_and_is_stable(datasets) -> None:
     """The held-out oos utterances validate the intent threshold: they must leave training entirely."""
-    from classifiers.training.data import intent
+    from guardstream.classifiers.training.data import intent
 
     rows = intent.load_clinc(datasets, "train")
     kept, moved = intent.hold_out_oos_train(rows, 0.5)
@@ -106,7 +106,7 @@ def test_validation_templates_come_from_the_train_side_and_leave_training(datase
 
 
 def test_corpus_puts_held_out_template_rows_in_validation_only(datasets) -> None:
-    from classifiers.training.data.build import PRESIDIO_VAL_SOURCE, build_corpus
+    from guardstream.classifiers.training.data.build import PRESIDIO_VAL_SOURCE, build_corpus
 
     corpus = build_corpus(datasets, 13, pii_val_templates=0.3)
     held = {r.text for r in corpus.val if r.source == PRESIDIO_VAL_SOURCE}

@@ -7,9 +7,9 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
-from classifiers.inference import session_options
-from classifiers.training.export import matmul_weights_to_int8
-from classifiers.training.quantize import is_ffn_down
+from guardstream.classifiers.inference import session_options
+from guardstream.classifiers.training.export import matmul_weights_to_int8
+from guardstream.classifiers.training.quantize import is_ffn_down
 
 FFN_DOWN = "/model/encoder/encoder/layer.0/output/dense/MatMul"
 FFN_UP = "/model/encoder/encoder/layer.0/intermediate/dense/MatMul"
@@ -98,7 +98,7 @@ def _tiny_encoder(rng: np.random.Generator, vocab: int) -> onnx.ModelProto:
 def test_pad_free_calibration_pads_each_batch_only_to_its_longest_row(bundle_dir) -> None:
     from tokenizers import Tokenizer
 
-    from classifiers.training.quantize import calibration_feeds
+    from guardstream.classifiers.training.quantize import calibration_feeds
 
     tok = Tokenizer.from_file(str(bundle_dir / "tokenizer.json"))
     texts = ["hi", "what is my balance", "a much longer message " * 5, "ok then"] * 10
@@ -116,7 +116,7 @@ def test_static_int8_calibrates_on_batches_of_different_shapes(tmp_path, bundle_
     """Pad-free widths and a short last batch (60 texts) used to fail inside ORT's calibrator."""
     from tokenizers import Tokenizer
 
-    from classifiers.training.quantize import calibration_feeds, quantize_static_int8
+    from guardstream.classifiers.training.quantize import calibration_feeds, quantize_static_int8
 
     tok = Tokenizer.from_file(str(bundle_dir / "tokenizer.json"))
     rng = np.random.default_rng(0)
@@ -140,7 +140,7 @@ def test_static_int8_leaves_matmul_outputs_fp32_and_closer_to_fp32(tmp_path, bun
     not need; without it the MatMul inputs are still int8 and the output is nearer the fp32 model."""
     from tokenizers import Tokenizer
 
-    from classifiers.training.quantize import calibration_feeds, quantize_static_int8
+    from guardstream.classifiers.training.quantize import calibration_feeds, quantize_static_int8
 
     tok = Tokenizer.from_file(str(bundle_dir / "tokenizer.json"))
     rng = np.random.default_rng(1)
@@ -177,7 +177,7 @@ def test_only_the_int8_matmuls_read_rounded_activations(tmp_path, bundle_dir) ->
     afterwards the Add reads fp32 again, the MatMul still reads int8, and the output is nearer fp32."""
     from tokenizers import Tokenizer
 
-    from classifiers.training.quantize import calibration_feeds, quantize_static_int8
+    from guardstream.classifiers.training.quantize import calibration_feeds, quantize_static_int8
 
     tok = Tokenizer.from_file(str(bundle_dir / "tokenizer.json"))
     rng = np.random.default_rng(3)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifiers.training import confusion, sweeps
-from classifiers.training.card import _sweep_and_confusion_lines
+from guardstream.classifiers.training import confusion, sweeps
+from guardstream.classifiers.training.card import _sweep_and_confusion_lines
 
 
 def test_rates_at_counts_scores_at_or_above_each_threshold_and_marks_the_shipped_one() -> None:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from classifiers.training.data import (
+from guardstream.classifiers.training.data import (
     bipia,
     compositional,
     dedup,
@@ -16,9 +16,9 @@ from classifiers.training.data import (
     safety_pairs,
     safety_synth,
 )
-from classifiers.training.data.common import normalize
-from classifiers.training.encode import choose_window
-from classifiers.training.labels import PII_TYPES
+from guardstream.classifiers.training.data.common import normalize
+from guardstream.classifiers.training.encode import choose_window
+from guardstream.classifiers.training.labels import PII_TYPES
 
 
 def _luhn_ok(num: str) -> bool:
@@ -93,7 +93,7 @@ def test_safety_synth_is_split_by_activity_and_balanced() -> None:
 def test_own_safety_sets_never_copy_test_prompts(datasets, module) -> None:
     """XSTest and HarmBench are test-only: none of our own prompts may equal one of theirs, nor contain most of
     one (word 5-gram containment >= 0.8, the same near-duplicate rule the jailbreak split uses)."""
-    from classifiers.training.data import harmful as harmful_mod
+    from guardstream.classifiers.training.data import harmful as harmful_mod
 
     tests = [e.text for e in harmful_mod.load_xstest(datasets) + harmful_mod.load_harmbench(datasets)]
     train, val = module.build(13, extra=True) if module is safety_pairs else module.build(13)
@@ -109,7 +109,7 @@ def test_safety_contrast_fillers_are_not_test_entities(datasets) -> None:
     otherwise the test set's own entities would be trained on even when no sentence is copied."""
     import re
 
-    from classifiers.training.data import harmful as harmful_mod
+    from guardstream.classifiers.training.data import harmful as harmful_mod
 
     blob = "\n".join(e.text.lower() for e in harmful_mod.load_xstest(datasets) + harmful_mod.load_harmbench(datasets))
     hits = [f for f in safety_contrast.DISTINCTIVE_FILLERS if re.search(rf"\b{re.escape(f.lower())}\b", blob)]
@@ -121,7 +121,7 @@ def test_safety_pairs_entities_are_not_test_entities(datasets) -> None:
     entity must really occur in the pairs (the list is what the check covers)."""
     import re
 
-    from classifiers.training.data import harmful as harmful_mod
+    from guardstream.classifiers.training.data import harmful as harmful_mod
 
     blob = "\n".join(e.text.lower() for e in harmful_mod.load_xstest(datasets) + harmful_mod.load_harmbench(datasets))
     hits = [f for f in safety_pairs.DISTINCTIVE_ENTITIES if re.search(rf"\b{re.escape(f.lower())}\b", blob)]
@@ -229,7 +229,7 @@ def _texts_in_fresh_processes(code: str) -> list[str]:
 def test_synthetic_pii_text_is_the_same_in_every_process() -> None:
     """The corpus must not depend on PYTHONHASHSEED (Faker's it_IT cities came from a set) or the clock."""
     runs = _texts_in_fresh_processes(
-        "from classifiers.training.data import pii_synth\n"
+        "from guardstream.classifiers.training.data import pii_synth\n"
         "print('\\n'.join(e.text for e in pii_synth.generate(400, 13)))"
     )
     assert runs[0] and runs[0] == runs[1]
@@ -237,7 +237,7 @@ def test_synthetic_pii_text_is_the_same_in_every_process() -> None:
 
 def test_pii_only_documents_keep_their_spans_and_drop_only_the_safety_label() -> None:
     """--pii-documents-pii-only: the same sentences and spans, but the safety loss must see them as unknown."""
-    from classifiers.training.data.build import _documents
+    from guardstream.classifiers.training.data.build import _documents
 
     labelled, pii_only = _documents(40, 5, False), _documents(40, 5, True)
     assert [(r.text, r.pii) for r in labelled] == [(r.text, r.pii) for r in pii_only]

@@ -8,10 +8,10 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="run validation needs the [train] extra (torch)")
 
-from classifiers.training.data.common import BENIGN, Example  # noqa: E402
-from classifiers.training.labels import PII_LABELS, SAFETY_LABELS  # noqa: E402
-from classifiers.training.model import GuardMultiTask  # noqa: E402
-from classifiers.training.validate import WINDOW, auc, is_lookalike, is_proxy_harmful, score_rows  # noqa: E402
+from guardstream.classifiers.training.data.common import BENIGN, Example  # noqa: E402
+from guardstream.classifiers.training.labels import PII_LABELS, SAFETY_LABELS  # noqa: E402
+from guardstream.classifiers.training.model import GuardMultiTask  # noqa: E402
+from guardstream.classifiers.training.validate import WINDOW, auc, is_lookalike, is_proxy_harmful, score_rows  # noqa: E402
 
 
 def test_proxy_groups_take_benign_look_alikes_and_plain_harmful_requests_only() -> None:
@@ -38,8 +38,8 @@ def test_auc_orders_scores_and_counts_ties_half() -> None:
 def test_long_texts_take_the_max_safety_score_over_windows_and_the_first_window_for_intent() -> None:
     """A harmful sentence past the first window must still count (the runtime scores every window too), and
     batching windows of different lengths with padding must not change any window's score."""
-    from classifiers.training.model import base_tokenizer
-    from classifiers.training.validate import STRIDE
+    from guardstream.classifiers.training.model import base_tokenizer
+    from guardstream.classifiers.training.validate import STRIDE
 
     torch.manual_seed(0)
     model = GuardMultiTask([0, 2, 4], len(SAFETY_LABELS), 5, len(PII_LABELS)).eval()

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import orjson
 import pytest
-from harness import WorkerProcess, catalogue_for, collect, create_topics, produce
-from traffic import build_traffic
+
+from tests.harness import WorkerProcess, catalogue_for, collect, create_topics, produce
+from tests.traffic import build_traffic
 
 pytestmark = [pytest.mark.broker, pytest.mark.model]
 
@@ -119,7 +120,7 @@ def test_mixed_stream_is_guarded_end_to_end(broker, worker: WorkerProcess, topic
 
     # -- compliance readers see the same trail through the CLI --------------------------------
     tail = subprocess.run(
-        [sys.executable, "-m", "pipeline", "audit", "tail", "--json", "--idle", "2"],
+        [sys.executable, "-m", "guardstream", "audit", "tail", "--json", "--idle", "2"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import WorkerProcess, catalogue_for, collect, create_topics, produce
 
-from topics import Request
+from guardstream.topics import Request
+from tests.harness import WorkerProcess, catalogue_for, collect, create_topics, produce
 
 pytestmark = [pytest.mark.broker, pytest.mark.model]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from evasion import samples
 
-from classifiers.guard import Guard
-from classifiers.inference import GuardModel
-from classifiers.pii import RecognizerRegistry
-from pipeline.policy import Policy
+from guardstream.classifiers.guard import Guard
+from guardstream.classifiers.inference import GuardModel
+from guardstream.classifiers.pii import RecognizerRegistry
+from guardstream.pipeline.policy import Policy
+from tests.evasion import samples
 
 
 @pytest.fixture(scope="session")

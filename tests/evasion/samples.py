@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.inference import GuardModel, ModelVerdict
+from guardstream.classifiers.inference import GuardModel, ModelVerdict
 
 # Sized to keep the recall test around a minute on two busy cores (80 x 500 chars: ~65 s; the issue's suggested
 # 150 x 1,500 chars takes ~4-5 min there). GUARDSTREAM_EVASION_SAMPLE=150 GUARDSTREAM_EVASION_MAX_CHARS=1500
@@ -49,9 +49,9 @@ def injection_positives(datasets: Path, bundle_dir: Path) -> list[Positive]:
     Same builders and seed as ``classifiers.training.evaluate``: jailbreaks from held-out dedup clusters and BIPIA
     test contexts with test attacks. Sampled by content hash so the sample is stable across runs and machines.
     """
-    from classifiers.bundle import load_manifest
-    from classifiers.training.data.build import build_corpus
-    from classifiers.training.evaluate import _bipia_test
+    from guardstream.classifiers.bundle import load_manifest
+    from guardstream.classifiers.training.data.build import build_corpus
+    from guardstream.classifiers.training.evaluate import _bipia_test
 
     seed = int(load_manifest(bundle_dir).training.get("seeds", {}).get("train", 13))
     jailbreaks = build_corpus(datasets, seed).test_jailbreak

@@ -6,11 +6,11 @@ import base64
 import codecs
 
 import pytest
-from evasion.samples import RecordingModel
 
-from classifiers.guard import Guard, Verdict
-from classifiers.inference import GuardModel
-from classifiers.normalize import classification_variants
+from guardstream.classifiers.guard import Guard, Verdict
+from guardstream.classifiers.inference import GuardModel
+from guardstream.classifiers.normalize import classification_variants
+from tests.evasion.samples import RecordingModel
 
 pytestmark = pytest.mark.model
 

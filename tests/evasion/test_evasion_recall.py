@@ -8,10 +8,10 @@ Detection means what it means in production: injection score ≥ the default pol
 from __future__ import annotations
 
 import pytest
-from evasion.obfuscate import OBFUSCATIONS, obfuscate_span
-from evasion.samples import Positive, RecordingModel
 
-from classifiers.guard import Guard
+from guardstream.classifiers.guard import Guard
+from tests.evasion.obfuscate import OBFUSCATIONS, obfuscate_span
+from tests.evasion.samples import Positive, RecordingModel
 
 pytestmark = [pytest.mark.model, pytest.mark.data]
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from classifiers.normalize import (
+from guardstream.classifiers.normalize import (
     collapse_leetspeak,
     collapse_spaced_letters,
     decoded_payloads,

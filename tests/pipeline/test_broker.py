@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from pipeline.broker import EmbeddedBroker
+from guardstream.pipeline.broker import EmbeddedBroker
 
 pytestmark = pytest.mark.broker
 

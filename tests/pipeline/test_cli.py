@@ -18,7 +18,7 @@ REQUIRED_VERDICT_KEYS = {"decision", "safety", "intent", "route", "pii", "redact
 
 def guardstream(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
+        [sys.executable, "-m", "guardstream", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -63,12 +63,44 @@ def test_classify_text_and_file(bundle_dir: Path, tmp_path: Path) -> None:
     assert verdicts[1]["intent"]["label"] == "alarm"
 
 
+@pytest.mark.model
+def test_classify_accepts_every_envelope_the_worker_accepts(bundle_dir: Path, tmp_path: Path) -> None:
+    """Short forms, chat transcripts and full envelopes; chat turns are redacted turn by turn, as the worker does."""
+    chat = {
+        "messages": [
+            {"role": "system", "content": "You are a bank assistant."},
+            {"role": "user", "content": "why was my card 4111 1111 1111 1111 declined"},
+            {"role": "assistant", "content": "Let me check card 4111 1111 1111 1111 for you."},
+        ],
+        "conversation_id": "conv-7",
+    }
+    envelope = {"schema_version": 1, "id": "req-42", "tenant": "acme", "text": "set an alarm for 7 am tomorrow"}
+    lines = tmp_path / "in.jsonl"
+    lines.write_text("\n".join(json.dumps(row) for row in (chat, envelope)) + "\n")
+    result = guardstream("classify", "--file", str(lines), "--tenant", "bank-web")
+    assert result.returncode == 0, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+
+    assert first["tenant"] == "bank-web" and first["redacted_text"] is None
+    turns = first["redacted_messages"]
+    assert [t["role"] for t in turns] == ["system", "user", "assistant"]
+    assert turns[1]["content"] == "why was my card <CREDIT_CARD> declined"
+    assert turns[2]["content"] == "Let me check card <CREDIT_CARD> for you."
+    assert first["decision"] == "redact" and first["route"] == "card-declined"
+
+    # DATE_TIME is detected but the default policy leaves it in the text, as the worker forwards it
+    assert second["id"] == "req-42" and second["tenant"] == "acme"
+    assert any(p["type"] == "DATE_TIME" for p in second["pii"])
+    assert second["redacted_text"] == "set an alarm for 7 am tomorrow" and second["decision"] == "allow"
+
+
 def test_classify_rejects_bad_jsonl_with_line_number(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "ok"}\n{"txt": "typo"}\n')
     result = guardstream("classify", "--file", str(bad))
     assert result.returncode == 2
-    assert "bad.jsonl:2" in result.stderr
+    assert "bad.jsonl:2" in result.stderr and "text_xor_messages" in result.stderr
+    assert "typo" not in result.stderr  # the reason, never the content
 
 
 async def _read_requests(bootstrap: str, topic_prefix: str, expected: int) -> list[dict]:
@@ -127,7 +159,7 @@ def test_produce_streams_stdin_in_chunks_and_names_bad_lines_by_file_line(broker
             lines.append(json.dumps({"text": f"request {number}", "id": f"r-{number}"}))
     env = {"GUARDSTREAM_KAFKA_BOOTSTRAP": broker.bootstrap_servers, "GUARDSTREAM_TOPIC_PREFIX": topic_prefix}
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "produce", "-"],
+        [sys.executable, "-m", "guardstream", "produce", "-"],
         input="\n".join(lines) + "\n",
         capture_output=True,
         text=True,
@@ -157,7 +189,7 @@ def test_demo_runs_end_to_end_and_shows_every_decision(bundle_dir: Path) -> None
 @pytest.mark.broker
 def test_broker_command_serves_kafka_until_stopped() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "broker"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "guardstream", "broker"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         assert process.stdout is not None

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from classifiers.guard import Verdict
-from classifiers.pii import PiiSpan
-from pipeline.policy import Policy
-from topics import Decision
+from guardstream.classifiers.guard import Verdict
+from guardstream.classifiers.pii import PiiSpan
+from guardstream.pipeline.policy import Policy
+from guardstream.topics import Decision
 
 
 def verdict(

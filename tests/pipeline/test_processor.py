@@ -9,11 +9,11 @@ import orjson
 import pytest
 from pydantic import SecretStr
 
-from pipeline.config import load_settings
-from pipeline.processor import Processor, RawMessage
-from pipeline.redaction import RedactionConfigError, Redactor
-from pipeline.runtime import build_guard, build_processor
-from topics import Request
+from guardstream.pipeline.config import load_settings
+from guardstream.pipeline.processor import Processor, RawMessage
+from guardstream.pipeline.redaction import RedactionConfigError, Redactor
+from guardstream.pipeline.runtime import build_guard, build_processor
+from guardstream.topics import Request
 
 pytestmark = pytest.mark.model
 

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import orjson
 import pytest
-from harness import WorkerProcess, catalogue_for, collect, create_topics, produce, wait_for
 from pydantic import SecretStr
-from traffic import gb_iban, luhn_complete, ssn
 
-from pipeline.broker import free_port
-from pipeline.dead_letter import generate_key, open_original
-from topics import DeadLetterRecord, Request
+from guardstream.pipeline.broker import free_port
+from guardstream.pipeline.dead_letter import generate_key, open_original
+from guardstream.topics import DeadLetterRecord, Request
+from tests.harness import WorkerProcess, catalogue_for, collect, create_topics, produce, wait_for
+from tests.traffic import gb_iban, luhn_complete, ssn
 
 pytestmark = [pytest.mark.broker, pytest.mark.model]
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
-from harness import Collected, WorkerProcess, catalogue_for, collect, create_topics, produce
-from traffic import BENIGN, INJECTIONS, luhn_complete
 
-from topics import Request, TopicCatalogue
+from guardstream.topics import Request, TopicCatalogue
+from tests.harness import Collected, WorkerProcess, catalogue_for, collect, create_topics, produce
+from tests.traffic import BENIGN, INJECTIONS, luhn_complete
 
 pytestmark = [pytest.mark.broker, pytest.mark.model]
 

@@ -7,9 +7,9 @@ import hashlib
 import pytest
 from pydantic import SecretStr
 
-from pipeline.dead_letter import DeadLetterKeyError, DeadLetterSealer, generate_key, open_original
-from topics import EnvelopeError, SourcePosition, dead_letter_record
-from topics.schemas import DeadLetterReason
+from guardstream.pipeline.dead_letter import DeadLetterKeyError, DeadLetterSealer, generate_key, open_original
+from guardstream.topics import EnvelopeError, SourcePosition, dead_letter_record
+from guardstream.topics.schemas import DeadLetterReason
 
 SOURCE = SourcePosition(topic="t", partition=0, offset=7)
 

@@ -6,10 +6,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from harness import FlakyProxy, WorkerProcess, catalogue_for, collect, create_topics, produce
-from test_crash_restart import _account, _all_accounted, _stream
 
-from pipeline.broker import EmbeddedBroker, free_port
+from guardstream.pipeline.broker import EmbeddedBroker, free_port
+from tests.harness import FlakyProxy, WorkerProcess, catalogue_for, collect, create_topics, produce
+from tests.reliability.test_crash_restart import _account, _all_accounted, _stream
 
 pytestmark = [pytest.mark.broker, pytest.mark.model]
 
@@ -32,7 +32,7 @@ def test_worker_survives_a_broker_outage_without_losing_messages(
             requests, malformed = _stream(n=N_REQUESTS)
             positions = asyncio.run(produce(bootstrap, catalogue.requests.name, requests, malformed))
             # a short producer timeout, so the outage outlasts aiokafka's own retries and the
-            # worker's backoff loop (pipeline.app.produce_all) must hold the batch
+            # worker's backoff loop (pipeline.delivery.await_acknowledged) must hold the batch
             worker = WorkerProcess(
                 bootstrap,
                 topic_prefix,

@@ -7,7 +7,7 @@ import json
 import random
 from pathlib import Path
 
-from classifiers.training.data.common import BENIGN, Example
+from guardstream.classifiers.training.data.common import BENIGN, Example
 
 # Rows the dataset manifest flags as jailbreaks in disguise: relabelled as injection, never benign.
 AWESOME_INJECTION_ACTS = frozenset({"Unconstrained AI model DAN", "AI Trying to Escape the Box"})

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.training.data.common import BENIGN, Example
+from guardstream.classifiers.training.data.common import BENIGN, Example
 
 INDIRECT = (1.0, 0.0, None)
 VAL_SOURCE = "bipia_val"

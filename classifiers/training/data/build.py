@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from classifiers.training.data import (
+from guardstream.classifiers.training.data import (
     benign,
     bipia,
     compositional,
@@ -28,7 +28,7 @@ from classifiers.training.data import (
     safety_synth,
     toxic,
 )
-from classifiers.training.data.common import Example
+from guardstream.classifiers.training.data.common import Example
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from classifiers.training.data.common import normalize
+from guardstream.classifiers.training.data.common import normalize
 
 
 def shingles(text: str, n: int = 5) -> frozenset[str]:

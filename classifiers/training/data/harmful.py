@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from classifiers.training.data.common import BENIGN, Example, split_of
+from guardstream.classifiers.training.data.common import BENIGN, Example, split_of
 
 # Toxicity is unknown for a harmful request (some are slurs, most are not): mask it rather than guess.
 HARMFUL = (0.0, None, 1.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from classifiers.training.data.common import BENIGN, Example, stable_fraction
+from guardstream.classifiers.training.data.common import BENIGN, Example, stable_fraction
 
 _SPLITS = {"train": ("train", "oos_train"), "val": ("val", "oos_val"), "test": ("test", "oos_test")}
 

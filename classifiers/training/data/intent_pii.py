@@ -15,8 +15,8 @@ import re
 
 from faker import Faker
 
-from classifiers.training.data.common import Example
-from classifiers.training.data.pii_synth import _value, seeded_fakers
+from guardstream.classifiers.training.data.common import Example
+from guardstream.classifiers.training.data.pii_synth import _value, seeded_fakers
 
 _AFTER = re.compile(r"\b(my (?:credit |debit )?card|my account|card|account)\b", re.IGNORECASE)
 

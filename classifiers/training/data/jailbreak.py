@@ -14,9 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifiers.training.data.benign import AWESOME_INJECTION_ACTS, load_awesome
-from classifiers.training.data.common import BENIGN, Example, split_of
-from classifiers.training.data.dedup import cluster
+from guardstream.classifiers.training.data.benign import AWESOME_INJECTION_ACTS, load_awesome
+from guardstream.classifiers.training.data.common import BENIGN, Example, split_of
+from guardstream.classifiers.training.data.dedup import cluster
 
 INJECTION = (1.0, None, None)
 HELD_OUT_PYRIT_GROUPS = ("pliny", "Arth_Singh")

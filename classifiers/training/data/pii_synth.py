@@ -12,7 +12,7 @@ import string
 
 from faker import Faker
 
-from classifiers.training.data.common import BENIGN, Example, Span
+from guardstream.classifiers.training.data.common import BENIGN, Example, Span
 
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL")
 

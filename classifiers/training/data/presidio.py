@@ -20,8 +20,8 @@ from pathlib import Path
 
 from faker import Faker
 
-from classifiers.training.data.common import BENIGN, Example, Span, stable_fraction
-from classifiers.training.labels import PII_TYPES
+from guardstream.classifiers.training.data.common import BENIGN, Example, Span, stable_fraction
+from guardstream.classifiers.training.labels import PII_TYPES
 
 TYPE_MAP = {"GPE": "LOCATION", **{t: t for t in PII_TYPES}}
 

@@ -27,8 +27,8 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from classifiers.training.data.common import BENIGN, Example, split_of
-from classifiers.training.data.harmful import HARMFUL
+from guardstream.classifiers.training.data.common import BENIGN, Example, split_of
+from guardstream.classifiers.training.data.harmful import HARMFUL
 
 Row = tuple[str, str, str, tuple]  # (split key, text, source, label)
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import random
 
-from classifiers.training.data.common import BENIGN, Example, split_of
-from classifiers.training.data.harmful import HARMFUL
+from guardstream.classifiers.training.data.common import BENIGN, Example, split_of
+from guardstream.classifiers.training.data.harmful import HARMFUL
 
 # (benign look-alike, harmful twin). Keep the twin's wording close to its benign partner.
 PAIRS: tuple[tuple[str, str], ...] = (

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import random
 
-from classifiers.training.data.common import BENIGN, Example, split_of
-from classifiers.training.data.harmful import HARMFUL
+from guardstream.classifiers.training.data.common import BENIGN, Example, split_of
+from guardstream.classifiers.training.data.harmful import HARMFUL
 
 # --- question/request frames shared by benign and harmful activities --------------------------------------
 _FRAMES: tuple[str, ...] = (

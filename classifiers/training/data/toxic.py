@@ -7,7 +7,7 @@ import html
 import random
 from pathlib import Path
 
-from classifiers.training.data.common import Example
+from guardstream.classifiers.training.data.common import Example
 
 DAVIDSON_SEED = 20170
 

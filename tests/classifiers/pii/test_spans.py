@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from classifiers.pii import PiiSpan
+from guardstream.classifiers.pii import PiiSpan
 
 
 def test_span_is_a_frozen_hashable_value() -> None:

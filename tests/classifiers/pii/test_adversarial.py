@@ -12,8 +12,8 @@ from typing import TypeVar
 
 import pytest
 
-from classifiers.normalize import normalize_for_classification
-from classifiers.pii import (
+from guardstream.classifiers.normalize import normalize_for_classification
+from guardstream.classifiers.pii import (
     CreditCardRecognizer,
     EmailRecognizer,
     IbanRecognizer,
@@ -23,7 +23,7 @@ from classifiers.pii import (
     UsSsnRecognizer,
     merge_spans,
 )
-from classifiers.pii.base import Recognizer
+from guardstream.classifiers.pii.base import Recognizer
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from classifiers.pii.validators import (
+from guardstream.classifiers.pii.validators import (
     IBAN_LENGTHS,
     LuhnPrefixSums,
     card_network,

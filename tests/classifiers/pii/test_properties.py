@@ -7,7 +7,7 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from classifiers.pii import (
+from guardstream.classifiers.pii import (
     CreditCardRecognizer,
     EmailRecognizer,
     HashOperator,
@@ -23,7 +23,7 @@ from classifiers.pii import (
     merge_spans,
     redact,
 )
-from classifiers.pii.merge import is_validated
+from guardstream.classifiers.pii.merge import is_validated
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classifiers.pii import EmailRecognizer, PiiSpan, RecognizerRegistry, UrlRecognizer
+from guardstream.classifiers.pii import EmailRecognizer, PiiSpan, RecognizerRegistry, UrlRecognizer
 
 TEXT = (
     "Mail jane@example.com, call +1 (415) 555-2671, card 4111 1111 1111 1111, "

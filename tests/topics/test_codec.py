@@ -7,8 +7,8 @@ import orjson
 import pytest
 from pydantic import BaseModel
 
-from topics.codec import EnvelopeError, dead_letter_record, decode, encode, parse_request
-from topics.schemas import (
+from guardstream.topics.codec import EnvelopeError, dead_letter_record, decode, encode, parse_request
+from guardstream.topics.schemas import (
     AuditRecord,
     ChatMessage,
     DeadLetterReason,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.pii import (
+from guardstream.classifiers.pii import (
     CreditCardRecognizer,
     EmailRecognizer,
     IbanRecognizer,
@@ -13,7 +13,7 @@ from classifiers.pii import (
     UrlRecognizer,
     UsSsnRecognizer,
 )
-from classifiers.pii.base import PatternRecognizer, ascii_digits
+from guardstream.classifiers.pii.base import PatternRecognizer, ascii_digits
 
 
 def found(recognizer: PatternRecognizer, text: str) -> list[str]:

@@ -8,8 +8,8 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from topics.codec import EnvelopeError, parse_request
-from topics.schemas import Request
+from guardstream.topics.codec import EnvelopeError, parse_request
+from guardstream.topics.schemas import Request
 
 SECRET = "4111111111111111"
 

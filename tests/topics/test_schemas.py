@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from topics.schemas import (
+from guardstream.topics.schemas import (
     AuditRecord,
     ChatMessage,
     DeadLetterReason,

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers.normalize import (
+from guardstream.classifiers.normalize import (
     VARIANT_CONTEXT,
     Variant,
     classification_variants,
@@ -21,7 +21,7 @@ from classifiers.normalize import (
     deobfuscate,
     labelled_variants,
 )
-from classifiers.normalize import normalize_for_classification as normalize
+from guardstream.classifiers.normalize import normalize_for_classification as normalize
 
 
 def test_plain_ascii_only_collapses_whitespace() -> None:

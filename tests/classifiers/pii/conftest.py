@@ -1,10 +1,10 @@
-"""Shared fixtures for the PII tests (kept here so tests/ needs no package files)."""
+"""Shared fixtures for the PII tests."""
 
 from __future__ import annotations
 
 import pytest
 
-from classifiers.pii import RecognizerRegistry
+from guardstream.classifiers.pii import RecognizerRegistry
 
 
 @pytest.fixture(scope="session")

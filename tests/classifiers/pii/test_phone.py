@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.pii import DEFAULT_PHONE_REGIONS, PhoneRecognizer
+from guardstream.classifiers.pii import DEFAULT_PHONE_REGIONS, PhoneRecognizer
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_custom_exclusions() -> None:
 @pytest.fixture()
 def matcher_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Regions the matcher was run for (the expensive step) during the test."""
-    from classifiers.pii import phone as phone_module
+    from guardstream.classifiers.pii import phone as phone_module
 
     calls: list[str] = []
     real = phone_module._matches

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from classifiers.pii import PiiSpan, merge_spans
+from guardstream.classifiers.pii import PiiSpan, merge_spans
 
 
 def pattern(start: int, end: int, type_: str, score: float = 1.0) -> PiiSpan:

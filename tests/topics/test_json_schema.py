@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from topics.json_schema import DEFAULT_OUT_DIR, export_schemas, main, render_schemas
+from guardstream.topics.json_schema import DEFAULT_OUT_DIR, export_schemas, main, render_schemas
 
 EXPECTED = {
     "request.schema.json": "Request",
@@ -13,9 +13,9 @@ EXPECTED = {
 
 
 def test_committed_schemas_match_models() -> None:
-    """Fails when a model changed but ``python -m topics.json_schema`` was not re-run."""
+    """Fails when a model changed but ``python -m guardstream.topics.json_schema`` was not re-run."""
     committed = {p.name: p.read_text(encoding="utf-8") for p in DEFAULT_OUT_DIR.glob("*.json")}
-    assert committed == render_schemas(), "schemas drifted: run `python -m topics.json_schema`"
+    assert committed == render_schemas(), "schemas drifted: run `python -m guardstream.topics.json_schema`"
 
 
 def test_default_out_dir_is_next_to_module() -> None:

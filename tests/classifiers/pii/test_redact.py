@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from classifiers.pii import (
+from guardstream.classifiers.pii import (
     HashOperator,
     MaskOperator,
     PiiSpan,
@@ -16,7 +16,7 @@ from classifiers.pii import (
     operator_from_name,
     redact,
 )
-from classifiers.pii.redact import Operator
+from guardstream.classifiers.pii.redact import Operator
 
 SALT = b"0123456789abcdef-test-salt"
 CARD = "4111 1111 1111 1111"

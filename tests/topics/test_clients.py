@@ -13,11 +13,11 @@ from typing import Any, ClassVar
 import pytest
 from aiokafka import TopicPartition
 
-from topics import audit_reader, producer
-from topics.audit_reader import AuditReader, read_audit
-from topics.codec import decode, encode
-from topics.producer import RequestProducer
-from topics.schemas import AuditRecord, Decision, ModelVersions, PiiSummary, Request, SourcePosition
+from guardstream.topics import audit_reader, producer
+from guardstream.topics.audit_reader import AuditReader, read_audit
+from guardstream.topics.codec import decode, encode
+from guardstream.topics.producer import RequestProducer
+from guardstream.topics.schemas import AuditRecord, Decision, ModelVersions, PiiSummary, Request, SourcePosition
 
 
 class FakeProducer:

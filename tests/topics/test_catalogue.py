@@ -3,8 +3,8 @@ import json
 import pytest
 from pydantic import BaseModel
 
-from topics import schemas
-from topics.catalogue import TopicCatalogue, TopicRole, TopicSpec
+from guardstream.topics import schemas
+from guardstream.topics.catalogue import TopicCatalogue, TopicRole, TopicSpec
 
 
 def test_default_names() -> None:
