@@ -179,6 +179,18 @@ async def collect(
     return collected
 
 
+def guard_through_worker(
+    bootstrap: str, catalogue: TopicCatalogue, requests: list[Request], worker: WorkerProcess, timeout_s: float = 180
+) -> Collected:
+    """Produce ``requests``, wait for one audit record each, and check the worker survived it."""
+    asyncio.run(produce(bootstrap, catalogue.requests.name, requests))
+    out = asyncio.run(
+        collect(bootstrap, catalogue, lambda c: len(c.audits) >= len(requests), timeout_s, alive=lambda: worker.alive)
+    )
+    assert worker.alive, "worker died:\n" + worker.log_text()[-3000:]
+    return out
+
+
 def wait_for(predicate: Callable[[], bool], timeout_s: float, interval_s: float = 0.2) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

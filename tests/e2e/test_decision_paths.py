@@ -7,7 +7,6 @@ identical, so the command people use to try a policy shows exactly what the LLM 
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from collections import Counter
@@ -20,7 +19,7 @@ import pytest
 from guardstream.pipeline.demo import load_sample_stream
 from guardstream.pipeline.request_lines import request_from_line
 from guardstream.topics import Request, encode
-from tests.harness import WorkerProcess, catalogue_for, collect, create_topics, produce
+from tests.harness import WorkerProcess, catalogue_for, create_topics, guard_through_worker
 from tests.traffic import build_traffic
 
 pytestmark = [pytest.mark.broker, pytest.mark.model]
@@ -67,17 +66,7 @@ def test_classify_and_the_worker_take_the_same_decisions(
     assert set(offline) == {r.id for r in requests}
 
     catalogue = catalogue_for(topic_prefix, PARTITIONS)
-    asyncio.run(produce(broker.bootstrap_servers, catalogue.requests.name, requests))
-    out = asyncio.run(
-        collect(
-            broker.bootstrap_servers,
-            catalogue,
-            lambda c: len(c.audits) >= len(requests),
-            timeout_s=240,
-            alive=lambda: worker.alive,
-        )
-    )
-    assert worker.alive, worker.log_text()[-3000:]
+    out = guard_through_worker(broker.bootstrap_servers, catalogue, requests, worker, timeout_s=240)
     audits = {a["request_id"]: a for a in out.audits}
     outputs = {body["id"]: body for topic in out.primary_topics for body in out.by_topic.get(topic, [])}
     assert set(outputs) == set(offline)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from guardstream.topics import Request
-from tests.harness import WorkerProcess, catalogue_for, collect, create_topics, produce
+from tests.harness import WorkerProcess, catalogue_for, create_topics, guard_through_worker
 
 pytestmark = [pytest.mark.broker, pytest.mark.model]
 
@@ -40,17 +39,7 @@ def test_outputs_of_a_conversation_keep_input_order(broker, worker: WorkerProces
         for i in range(200)
         for conv in conversations
     ]
-    asyncio.run(produce(broker.bootstrap_servers, catalogue.requests.name, requests))
-    out = asyncio.run(
-        collect(
-            broker.bootstrap_servers,
-            catalogue,
-            lambda c: len(c.audits) >= len(requests),
-            timeout_s=180,
-            alive=lambda: worker.alive,
-        )
-    )
-    assert worker.alive, worker.log_text()[-3000:]
+    out = guard_through_worker(broker.bootstrap_servers, catalogue, requests, worker, timeout_s=240)
     assert set(out.primary_ids()) == {r.id for r in requests}
     checked = 0
     for topic in out.primary_topics:
