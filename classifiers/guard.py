@@ -79,6 +79,16 @@ class Guard:
         return cls(model, registry, pii_min_score=pii_min_score)
 
     @property
+    def operating_points(self) -> dict[str, float]:
+        """The bundle's validated safety thresholds, which a policy's ``calibrated`` thresholds resolve to."""
+        return dict(self.model.manifest.tasks.safety.thresholds)
+
+    @property
+    def intent_labels(self) -> tuple[str, ...]:
+        """Every intent the bundle can predict (``oos`` included)."""
+        return tuple(self.model.manifest.tasks.intent.labels)
+
+    @property
     def versions(self) -> dict[str, str]:
         """Versions to stamp on every output so each decision is traceable to its models."""
         return {"model": self.model.version, "recognizers": self.recognizers.version}

@@ -8,12 +8,12 @@ block > escalate > redact > allow, so a request is never forwarded when any rule
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -25,19 +25,52 @@ from guardstream.topics import Decision
 _ROUTE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
+CALIBRATED = "calibrated"
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+# A probability, or "calibrated": the operating point the loaded model bundle validated for this category
+# (its manifest's threshold), so a retrained bundle brings its own calibration instead of silently
+# meeting thresholds chosen for another model.
+Threshold = Probability | Literal["calibrated"]
+
+
+class PolicyBindingError(ValueError):
+    """The policy cannot be applied with this model bundle (it names what is missing or inconsistent)."""
+
+
 class SafetyRule(BaseModel):
     """Thresholds for one safety category; ``None`` disables that action."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    escalate: float | None = Field(default=None, ge=0.0, le=1.0)
-    block: float | None = Field(default=None, ge=0.0, le=1.0)
+    escalate: Threshold | None = None
+    block: Threshold | None = None
 
     @model_validator(mode="after")
     def _escalate_below_block(self) -> SafetyRule:
-        if self.escalate is not None and self.block is not None and self.escalate > self.block:
+        if isinstance(self.escalate, float) and isinstance(self.block, float) and self.escalate > self.block:
             raise ValueError("escalate threshold must not exceed the block threshold")
         return self
+
+    @property
+    def calibrated(self) -> bool:
+        return CALIBRATED in (self.escalate, self.block)
+
+    def bind(self, label: str, operating_point: float | None) -> SafetyRule:
+        """This rule with ``calibrated`` replaced by the bundle's operating point for ``label``."""
+        if not self.calibrated:
+            return self
+        if operating_point is None:
+            raise PolicyBindingError(
+                f"policy.safety.{label} uses the calibrated threshold but the model bundle has none for {label!r}"
+            )
+        values = {k: operating_point if v == CALIBRATED else v for k, v in self.model_dump().items()}
+        escalate, block = values["escalate"], values["block"]
+        if escalate is not None and block is not None and escalate > block:
+            raise PolicyBindingError(
+                f"policy.safety.{label}: the bundle's calibrated threshold {operating_point:.3f} puts escalate"
+                f" ({escalate:.3f}) above block ({block:.3f}); lower block or make it calibrated too"
+            )
+        return SafetyRule(**values)
 
 
 class PiiRule(BaseModel):
@@ -108,6 +141,29 @@ class Policy(BaseModel):
             raise ValueError(f"policy.safety must set thresholds for {sorted(missing)}")
         return self
 
+    @property
+    def bound(self) -> bool:
+        """Whether every threshold is a number (``calibrated`` ones resolved against a bundle)."""
+        return not any(rule.calibrated for rule in self.safety.values())
+
+    def bind(self, operating_points: Mapping[str, float], intents: Collection[str] | None = None) -> Policy:
+        """The policy with every ``calibrated`` threshold set to the bundle's validated operating point.
+
+        Raises ``PolicyBindingError`` when the bundle lacks a threshold the policy refers to, when it would
+        put a category's escalate threshold above its block threshold, or (given the bundle's ``intents``)
+        when a route names an intent the model cannot predict: a misspelt intent would never be routed.
+        """
+        if intents is not None:
+            unknown = sorted(set(self.routing.intent_to_route()) - set(intents))
+            if unknown:
+                raise PolicyBindingError(
+                    f"policy.routing.routes names intents the model bundle does not know: {', '.join(unknown)}"
+                )
+        if self.bound:
+            return self
+        safety = {label: rule.bind(label, operating_points.get(label)) for label, rule in self.safety.items()}
+        return self.model_copy(update={"safety": safety})
+
     @classmethod
     def load(cls, path: str | Path | None = None) -> Policy:
         """Load a policy YAML file; ``None`` loads the packaged default policy."""
@@ -138,6 +194,8 @@ class Policy(BaseModel):
 
     def decide(self, verdict: Verdict) -> Outcome:
         """Apply the rules in fixed precedence: block > escalate > redact > allow."""
+        if not self.bound:
+            raise PolicyBindingError("the policy uses calibrated thresholds: bind it first (Policy.bind)")
         route = self.route_for(verdict.intent, verdict.intent_confidence, verdict.in_scope)
         block: list[str] = []
         escalate: list[str] = []

@@ -100,7 +100,7 @@ class Processor:
         sealer: DeadLetterSealer | None = None,
     ):
         self.guard = guard
-        self.policy = policy
+        self.policy = policy.bind(guard.operating_points, guard.intent_labels)
         self.redactor = redactor
         self.catalogue = catalogue
         self.max_message_bytes = max_message_bytes

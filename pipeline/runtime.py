@@ -29,9 +29,11 @@ def build_guard(settings: Settings) -> Guard:
 
 
 def build_processor(settings: Settings, guard: Guard | None = None) -> Processor:
-    policy = Policy.load(settings.policy_path)
+    guard = guard or build_guard(settings)
+    # "calibrated" thresholds resolve against the bundle actually loaded: a new bundle brings its own.
+    policy = Policy.load(settings.policy_path).bind(guard.operating_points, guard.intent_labels)
     return Processor(
-        guard or build_guard(settings),
+        guard,
         policy,
         Redactor(policy.pii, settings.hash_salt),
         build_catalogue(settings, policy),

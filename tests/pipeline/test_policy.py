@@ -126,3 +126,55 @@ def test_invalid_policies_fail_with_a_clear_message(tmp_path: Path, body: str, m
     path.write_text(body)
     with pytest.raises(ValidationError, match=message):
         Policy.load(path)
+
+
+def _calibrated_policy(**injection: object) -> Policy:
+    return Policy.model_validate(
+        {
+            "version": "calibrated-test",
+            "safety": {"injection": injection, "toxic": {"block": 0.9}, "harmful": {"block": 0.8}},
+        }
+    )
+
+
+def test_calibrated_thresholds_take_the_bundles_operating_point() -> None:
+    policy = _calibrated_policy(escalate="calibrated", block=0.8)
+    assert not policy.bound
+    bound = policy.bind({"injection": 0.3, "toxic": 0.5, "harmful": 0.4})
+    assert bound.bound and bound.safety["injection"].escalate == 0.3 and bound.safety["injection"].block == 0.8
+    assert bound.safety["toxic"].block == 0.9  # numbers stay numbers
+    assert bound.decide(verdict(injection=0.31)).decision is Decision.ESCALATE
+    assert bound.decide(verdict(injection=0.29)).decision is Decision.ALLOW
+
+
+def test_an_unbound_policy_refuses_to_decide() -> None:
+    from guardstream.pipeline.policy import PolicyBindingError
+
+    with pytest.raises(PolicyBindingError, match="bind"):
+        _calibrated_policy(block="calibrated").decide(verdict())
+
+
+def test_a_bundle_that_cannot_serve_the_policy_is_refused_by_name() -> None:
+    from guardstream.pipeline.policy import PolicyBindingError
+
+    with pytest.raises(PolicyBindingError, match=r"safety\.injection.*no.*'injection'|has none for 'injection'"):
+        _calibrated_policy(block="calibrated").bind({"toxic": 0.5})
+    # a bundle whose operating point lies above the policy's fixed block threshold
+    with pytest.raises(PolicyBindingError, match=r"escalate \(0\.950\) above block \(0\.800\)"):
+        _calibrated_policy(escalate="calibrated", block=0.8).bind({"injection": 0.95})
+
+
+def test_only_calibrated_is_accepted_as_a_word() -> None:
+    with pytest.raises(ValidationError):
+        _calibrated_policy(block="calibrate")
+
+
+def test_a_route_naming_an_unknown_intent_is_refused_by_name(policy: Policy) -> None:
+    from guardstream.pipeline.policy import PolicyBindingError
+
+    misspelt = policy.model_copy(
+        update={"routing": policy.routing.model_copy(update={"routes": {"banking": ["balanse", "transfer"]}})}
+    )
+    with pytest.raises(PolicyBindingError, match=r"does not know: balanse$"):
+        misspelt.bind({}, intents=["balance", "transfer", "oos"])
+    assert policy.bind({}, intents=[*policy.routing.intent_to_route(), "oos"]) is policy
