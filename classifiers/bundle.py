@@ -88,17 +88,22 @@ def load_manifest(bundle_dir: str | Path, *, verify: bool = True) -> BundleManif
         raise FileNotFoundError(f"no {MANIFEST_NAME} in bundle directory {root}")
     manifest = BundleManifest.model_validate(json.loads(path.read_text(encoding="utf-8")))
     if verify:
-        for name, expected in manifest.files.items():
-            f = root / name
-            if not f.is_file():
-                raise BundleIntegrityError(f"bundle {root}: listed file {name!r} is missing")
-            actual = sha256_file(f)
-            if actual != expected:
-                raise BundleIntegrityError(
-                    f"bundle {root}: sha256 mismatch for {name!r} (manifest {expected[:12]}…, file {actual[:12]}…); "
-                    "the file was modified or partially copied"
-                )
+        verify_files(root, manifest.files)
     return manifest
+
+
+def verify_files(root: Path, files: dict[str, str]) -> None:
+    """Raise ``BundleIntegrityError`` unless every listed file exists with the listed sha256."""
+    for name, expected in files.items():
+        f = root / name
+        if not f.is_file():
+            raise BundleIntegrityError(f"bundle {root}: listed file {name!r} is missing")
+        actual = sha256_file(f)
+        if actual != expected:
+            raise BundleIntegrityError(
+                f"bundle {root}: sha256 mismatch for {name!r} (manifest {expected[:12]}…, file {actual[:12]}…); "
+                "the file was modified or partially copied"
+            )
 
 
 def write_manifest(bundle_dir: str | Path, manifest: BundleManifest) -> Path:

@@ -24,7 +24,10 @@ def build_catalogue(settings: Settings, policy: Policy) -> TopicCatalogue:
 
 def build_guard(settings: Settings) -> Guard:
     return Guard.load(
-        settings.model_dir, intra_op_threads=settings.intra_op_threads, phone_regions=settings.phone_regions
+        settings.model_dir,
+        intra_op_threads=settings.intra_op_threads,
+        phone_regions=settings.phone_regions,
+        multilingual_pii=settings.multilingual_pii,
     )
 
 

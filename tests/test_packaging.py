@@ -62,6 +62,10 @@ def test_the_wheel_ships_the_runtime_under_one_name(wheel: Path) -> None:
         "guardstream/classifiers/models/guard-multitask/manifest.json",
         "guardstream/topics/schema/request.schema.json",
         "guardstream/pipeline/data/default_policy.yaml",
+        "guardstream/classifiers/models/rampart-pii/model_q4.onnx",
+        "guardstream/classifiers/models/rampart-pii/NOTICE",
+        "guardstream/classifiers/data/language_words.yaml",
+        "guardstream/classifiers/pii/data/address_formats.yaml",
         "guardstream/py.typed",
     ):
         assert shipped in names

@@ -3,15 +3,18 @@
 Typical use::
 
     registry = RecognizerRegistry.default()
-    spans = merge_spans(registry.analyze(text), model_spans)
+    spans = merge_spans(registry.analyze(text), whole_words(text, model_spans))
+    spans = merge_spans(spans, propagate(text, spans))
     result = redact(text, spans, ReplaceOperator())
 
 Detection always runs on the original text so offsets match what is redacted.
 """
 
 from guardstream.classifiers.pii.merge import merge_spans
+from guardstream.classifiers.pii.propagate import propagate, whole_words
 from guardstream.classifiers.pii.recognizers import (
     DEFAULT_PHONE_REGIONS,
+    AddressRecognizer,
     CreditCardRecognizer,
     EmailRecognizer,
     IbanRecognizer,
@@ -36,6 +39,7 @@ from guardstream.classifiers.pii.spans import PiiSpan
 
 __all__ = [
     "DEFAULT_PHONE_REGIONS",
+    "AddressRecognizer",
     "CreditCardRecognizer",
     "EmailRecognizer",
     "HashOperator",
@@ -54,5 +58,7 @@ __all__ = [
     "UsSsnRecognizer",
     "merge_spans",
     "operator_from_name",
+    "propagate",
     "redact",
+    "whole_words",
 ]

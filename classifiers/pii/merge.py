@@ -15,9 +15,11 @@ from guardstream.classifiers.pii import spans as types
 from guardstream.classifiers.pii.spans import PiiSpan
 
 # Types whose pattern recognizers prove the match structurally (checksum, RFC
-# syntax, ``ipaddress``, SSA rules), so no score from another detector should beat them.
+# syntax, ``ipaddress``, SSA rules; for addresses a street word, a house number and
+# the country's postcode form), so no score from another detector should beat them:
+# a model PERSON inside "9 rue Victor Hugo" must not cut the address in pieces.
 VALIDATED_TYPES: Final[frozenset[str]] = frozenset(
-    {types.CREDIT_CARD, types.IBAN_CODE, types.US_SSN, types.EMAIL_ADDRESS, types.IP_ADDRESS}
+    {types.CREDIT_CARD, types.IBAN_CODE, types.US_SSN, types.EMAIL_ADDRESS, types.IP_ADDRESS, types.ADDRESS}
 )
 
 # A remainder shorter than this is almost always a separator or a stray character

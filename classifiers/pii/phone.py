@@ -25,6 +25,10 @@ words; here a scanned run of 7-15 digits that no valid match touches becomes a
 PHONE_NUMBER (score 0.6, source ``pattern:phone_number_context``) when a phone word
 (phone, tel, mobile, call, fax, ...) ends right before it, or office/fax/mobile
 follows it.
+
+A number written with a country code ("+44 7700 900123") says it is a phone number by its form alone, so it
+is kept when libphonenumber finds its length possible for that country even if the range is not assigned
+(score 0.7, source ``pattern:phone_number_e164``): fiction ranges and new ranges must not reach the LLM.
 """
 
 from __future__ import annotations
@@ -101,6 +105,7 @@ class PhoneRecognizer(PatternRecognizer):
     score = 0.9
     unscanned_score: ClassVar[float] = 0.4
     context_score: ClassVar[float] = 0.6
+    international_score: ClassVar[float] = 0.7
     _UNSCANNED_MIN_DIGITS: ClassVar[int] = 7
     _CONTEXT_DIGITS: ClassVar[tuple[int, int]] = (7, 15)
 
@@ -135,6 +140,7 @@ class PhoneRecognizer(PatternRecognizer):
         scan, blank, unscanned = self._plan(folded)
         found = [_with_country_code(folded, s) for s in self._verified(text, folded, scan, blank)] if scan else []
         found.extend(self._in_context(folded, scan, found))
+        found.extend(self._international(folded, scan, found))
         found.extend(self._unscanned(folded, unscanned))
         found.sort(key=lambda s: s.start)
         return found
@@ -220,6 +226,30 @@ class PhoneRecognizer(PatternRecognizer):
             if _overlaps_any(start, end, excluded):
                 continue
             yield self._span(start, end, self.context_score, source=source)
+
+    def _international(self, text: str, runs: list[tuple[int, int]], found: list[PiiSpan]) -> Iterator[PiiSpan]:
+        """Runs written as +CC... that no other span took, kept when their length is possible for that country."""
+        taken = [(s.start, s.end) for s in found]
+        source = PATTERN_SOURCE_PREFIX + self.name + "_e164"
+        excluded: list[tuple[int, int]] | None = None
+        for run in runs:
+            plus = text.find("+", run[0], run[1])
+            if plus == -1 or text[run[0] : plus].strip("([ "):
+                continue
+            start, end = plus, _digit_bounds(text, run)[1]
+            if _overlaps_any(start, end, taken) or not 8 <= _count_digits(text, start, end, 16) <= 15:
+                continue
+            try:
+                number = phonenumbers.parse(text[start:end], None)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
+                continue
+            if excluded is None:
+                excluded = [(s.start, s.end) for r in self.exclude for s in r.analyze(text)]
+            if _overlaps_any(start, end, excluded):
+                continue
+            yield self._span(start, end, self.international_score, source=source)
 
     def _unscanned(self, text: str, runs: list[tuple[int, int]]) -> Iterator[PiiSpan]:
         source = PATTERN_SOURCE_PREFIX + self.name + "_unscanned"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
+from guardstream.classifiers.pii.address import AddressRecognizer
 from guardstream.classifiers.pii.base import PatternRecognizer, Recognizer
 from guardstream.classifiers.pii.patterns import (
     CreditCardRecognizer,
@@ -24,6 +25,7 @@ from guardstream.classifiers.pii.spans import PiiSpan
 
 __all__ = [
     "DEFAULT_PHONE_REGIONS",
+    "AddressRecognizer",
     "CreditCardRecognizer",
     "EmailRecognizer",
     "IbanRecognizer",
@@ -46,7 +48,7 @@ class RecognizerRegistry:
     with the model's spans, so nothing is decided twice.
     """
 
-    def __init__(self, recognizers: Iterable[Recognizer], *, version: str = "patterns-1") -> None:
+    def __init__(self, recognizers: Iterable[Recognizer], *, version: str = "patterns-2") -> None:
         self.recognizers: tuple[Recognizer, ...] = tuple(recognizers)
         self.version = version
 
@@ -61,6 +63,7 @@ class RecognizerRegistry:
                 IpRecognizer(),
                 UrlRecognizer(),
                 PhoneRecognizer(phone_regions),
+                AddressRecognizer(),
             ]
         )
 

@@ -23,9 +23,13 @@ IBAN_CODE: Final = "IBAN_CODE"
 US_SSN: Final = "US_SSN"
 IP_ADDRESS: Final = "IP_ADDRESS"
 URL: Final = "URL"
+ADDRESS: Final = "ADDRESS"
+# passport, national id, tax id, driving licence, bank account numbers (from the multilingual PII model)
+ID_NUMBER: Final = "ID_NUMBER"
 
 ENTITY_TYPES: Final[frozenset[str]] = frozenset(
-    {PERSON, LOCATION, DATE_TIME, EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, IBAN_CODE, US_SSN, IP_ADDRESS, URL}
+    {PERSON, LOCATION, ADDRESS, DATE_TIME, EMAIL_ADDRESS, PHONE_NUMBER, CREDIT_CARD, IBAN_CODE, US_SSN}
+    | {IP_ADDRESS, URL, ID_NUMBER}
 )
 
 # Prefix of ``PiiSpan.source`` for spans produced by deterministic recognizers; the

@@ -176,3 +176,19 @@ def test_digit_runs_without_phone_context_stay_unredacted(phone: PhoneRecognizer
 def test_country_code_before_a_trunk_zero_joins_the_number(phone: PhoneRecognizer) -> None:
     text = "Desk: +44 (0)20 7946 0958, ask for Jo"
     assert texts(phone, text) == ["+44 (0)20 7946 0958"]
+
+
+def test_a_number_written_with_a_country_code_is_a_phone_even_outside_assigned_ranges() -> None:
+    """+44 7700 900xxx is reserved for drama: not "valid", but written as a phone number, and redacted."""
+    from guardstream.classifiers.pii import PhoneRecognizer
+
+    recognizer = PhoneRecognizer()
+    for text, number in [
+        ("my number is now +44 7700 900123.", "+44 7700 900123"),
+        ("Kontakt: +44 7700 900 461", "+44 7700 900 461"),
+    ]:
+        spans = recognizer.analyze(text)
+        assert [text[s.start : s.end] for s in spans] == [number]
+    # a '+' before too few digits, or a country code that does not exist, is not a phone number
+    assert recognizer.analyze("score +4412345 points") == []
+    assert recognizer.analyze("id +999 1234567") == []

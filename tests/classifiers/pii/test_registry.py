@@ -19,8 +19,9 @@ def test_default_registry_covers_the_pattern_types(registry: RecognizerRegistry)
         "US_SSN",
         "IP_ADDRESS",
         "URL",
+        "ADDRESS",
     }
-    assert registry.version == "patterns-1"
+    assert registry.version == "patterns-2"
 
 
 def test_analyze_finds_each_type_sorted(registry: RecognizerRegistry) -> None:
