@@ -37,6 +37,8 @@ class Decided:
     safety: SafetyScores
     intent: IntentPrediction
     pii: PiiSummary
+    # the effective policy: the base version, or "<base>+<tenant>" for a tenant with its own overrides
+    policy_version: str = ""
 
     @property
     def forwarded(self) -> bool:
@@ -54,10 +56,11 @@ def content_of(request: Request) -> str:
 def decide(request: Request, verdict: Verdict, policy: Policy, redactor: Redactor | None = None) -> Decided:
     """Apply the policy to one classified request: the decision, why, where it goes, what it carries.
 
-    ``redactor`` carries the hash salt; without one, a policy that hashes is refused with a clear error.
+    ``redactor`` carries the hash salt; without one, a policy that hashes is refused with a clear error. The
+    request's tenant selects its policy (``Policy.for_tenant``): a tenant without overrides gets the base.
     """
-    if redactor is None:
-        redactor = Redactor(policy.pii, None)
+    policy = policy.for_tenant(request.tenant)
+    redactor = Redactor(policy.pii, None) if redactor is None else redactor.for_rule(policy.pii)
     outcome = policy.decide(verdict)
     reasons = list(outcome.reasons)
     if verdict.truncated:
@@ -77,6 +80,7 @@ def decide(request: Request, verdict: Verdict, policy: Policy, redactor: Redacto
             label=verdict.intent, confidence=round(verdict.intent_confidence, 6), in_scope=verdict.in_scope
         ),
         pii=PiiSummary(counts=_count_types(verdict)),
+        policy_version=policy.version,
     )
 
 

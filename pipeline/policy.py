@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -129,10 +129,35 @@ class Policy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: str = Field(min_length=1, max_length=100)
+    version: str = Field(min_length=1, max_length=200)
     safety: dict[Literal["injection", "toxic", "harmful"], SafetyRule]
     pii: PiiRule = PiiRule()
     routing: RoutingRule = RoutingRule()
+    # Per-tenant policies: in the file, ``tenants: {<tenant>: <overrides>}`` where an override is any part of
+    # the policy; each is deep-merged over the base (mappings merge, lists and values replace) and validated
+    # like it, with version "<base version>+<tenant>". A tenant not listed gets the base policy.
+    tenants: dict[str, Policy] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_tenant_overrides(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not data.get("tenants"):
+            return data
+        overrides = data["tenants"]
+        if not isinstance(overrides, dict):
+            return data  # pydantic reports the wrong type
+        base = {k: v for k, v in data.items() if k != "tenants"}
+        tenants: dict[str, Any] = {}
+        for tenant, override in overrides.items():
+            if isinstance(override, Policy):
+                tenants[tenant] = override
+                continue
+            if not isinstance(override, dict) or "tenants" in override or "version" in override:
+                raise ValueError(f"tenants.{tenant} must be a mapping of policy overrides (no version, no tenants)")
+            merged = _deep_merge(base, override)
+            merged["version"] = f"{base.get('version')}+{tenant}"
+            tenants[tenant] = merged
+        return {**data, "tenants": tenants}
 
     @model_validator(mode="after")
     def _all_safety_labels(self) -> Policy:
@@ -144,7 +169,8 @@ class Policy(BaseModel):
     @property
     def bound(self) -> bool:
         """Whether every threshold is a number (``calibrated`` ones resolved against a bundle)."""
-        return not any(rule.calibrated for rule in self.safety.values())
+        own = not any(rule.calibrated for rule in self.safety.values())
+        return own and all(policy.bound for policy in self.tenants.values())
 
     def bind(self, operating_points: Mapping[str, float], intents: Collection[str] | None = None) -> Policy:
         """The policy with every ``calibrated`` threshold set to the bundle's validated operating point.
@@ -159,10 +185,20 @@ class Policy(BaseModel):
                 raise PolicyBindingError(
                     f"policy.routing.routes names intents the model bundle does not know: {', '.join(unknown)}"
                 )
-        if self.bound:
+        tenants = {}
+        for tenant, policy in self.tenants.items():
+            try:
+                tenants[tenant] = policy.bind(operating_points, intents)
+            except PolicyBindingError as error:
+                raise PolicyBindingError(f"tenants.{tenant}: {error}") from None
+        if self.bound and all(t is self.tenants[n] for n, t in tenants.items()):
             return self
         safety = {label: rule.bind(label, operating_points.get(label)) for label, rule in self.safety.items()}
-        return self.model_copy(update={"safety": safety})
+        return self.model_copy(update={"safety": safety, "tenants": tenants})
+
+    def for_tenant(self, tenant: str | None) -> Policy:
+        """The effective policy of ``tenant``: its merged policy, or the base one for a tenant not listed."""
+        return self.tenants.get(tenant, self) if tenant is not None else self
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Policy:
@@ -180,6 +216,7 @@ class Policy(BaseModel):
     def route_names(self) -> list[str]:
         """Every route a request can be sent to (each one is a worker topic)."""
         names = [*self.routing.routes, self.routing.default_route, self.routing.out_of_scope_route]
+        names += [name for policy in self.tenants.values() for name in policy.route_names]
         return list(dict.fromkeys(names))
 
     def route_for(self, intent: str, confidence: float, in_scope: bool) -> str:
@@ -194,7 +231,7 @@ class Policy(BaseModel):
 
     def decide(self, verdict: Verdict) -> Outcome:
         """Apply the rules in fixed precedence: block > escalate > redact > allow."""
-        if not self.bound:
+        if any(rule.calibrated for rule in self.safety.values()):
             raise PolicyBindingError("the policy uses calibrated thresholds: bind it first (Policy.bind)")
         route = self.route_for(verdict.intent, verdict.intent_confidence, verdict.in_scope)
         block: list[str] = []
@@ -217,3 +254,14 @@ class Policy(BaseModel):
         if pii_types and self.pii.action == "redact":
             return Outcome(Decision.REDACT, tuple(f"pii.redact:{t}" for t in pii_types), route)
         return Outcome(Decision.ALLOW, (), route)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` over ``base``: mappings merge key by key, anything else (lists too) replaces."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out

@@ -177,6 +177,7 @@ class Processor:
     ) -> None:
         started = time.perf_counter()
         decided = decide(request, verdict, self.policy, self.redactor)
+        versions = self._versions_for(decided.policy_version)
         processed_at = _now()
         # Fields both output shapes share: redacted content, scores, provenance.
         shared = {
@@ -188,7 +189,7 @@ class Processor:
             "intent": decided.intent,
             "safety": decided.safety,
             "pii": decided.pii,
-            "versions": self.versions,
+            "versions": versions,
             "created_at": request.created_at,
             "processed_at": processed_at,
         }
@@ -214,7 +215,7 @@ class Processor:
             intent=decided.intent,
             safety=decided.safety,
             pii=decided.pii,
-            versions=self.versions,
+            versions=versions,
             timings_ms={
                 "parse": round(parse_ms, 3),
                 "classify": round(classify_ms, 3),
@@ -237,6 +238,12 @@ class Processor:
                 intent=verdict.intent,
             )
         )
+
+    def _versions_for(self, policy_version: str) -> ModelVersions:
+        """The versions stamped on a decision: the effective (tenant) policy's, not always the base one."""
+        if policy_version == self.versions.policy or not policy_version:
+            return self.versions
+        return self.versions.model_copy(update={"policy": policy_version})
 
     # -- dead letters --------------------------------------------------------------------
     def _dead_letter(

@@ -37,8 +37,19 @@ class Redactor:
         if hash_salt is not None and len(hash_salt.get_secret_value().encode()) < 16:
             raise RedactionConfigError("the configured hash salt is shorter than 16 bytes")
         self._rule = rule
+        self._salt = hash_salt
         self._secret = hash_salt.get_secret_value().encode() if hash_salt is not None else None
         self._operators_for = lru_cache(maxsize=4096)(self._build_operators)
+        self._for_rules: dict[str, Redactor] = {}
+
+    def for_rule(self, rule: PiiRule) -> Redactor:
+        """A redactor with the same salt for another rule (a tenant's policy may choose other operators)."""
+        if rule == self._rule:
+            return self
+        key = rule.model_dump_json()
+        if key not in self._for_rules:
+            self._for_rules[key] = Redactor(rule, self._salt)
+        return self._for_rules[key]
 
     def _build_operators(self, tenant: str) -> tuple[Operator, Mapping[str, Operator]]:
         def make(name: str) -> Operator:

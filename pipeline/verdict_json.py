@@ -30,6 +30,7 @@ def decision_to_json(
     request: Request, verdict: Verdict, decided: Decided, policy: Policy, versions: ModelVersions
 ) -> dict[str, Any]:
     """One request's verdict and decision; PII offsets point into the scanned text (chat turns joined by \\n)."""
+    policy = policy.for_tenant(request.tenant)
     return {
         "id": request.id,
         "tenant": request.tenant,
@@ -53,7 +54,7 @@ def decision_to_json(
         "redacted_messages": (
             [m.model_dump(mode="json") for m in decided.messages] if decided.messages is not None else None
         ),
-        "model_versions": versions.model_dump(),
+        "model_versions": {**versions.model_dump(), "policy": decided.policy_version or versions.policy},
         "scan": {"chunks": verdict.chunks, "truncated": verdict.truncated, "evasion": list(verdict.evasion)},
     }
 

@@ -178,3 +178,44 @@ def test_a_route_naming_an_unknown_intent_is_refused_by_name(policy: Policy) -> 
     with pytest.raises(PolicyBindingError, match=r"does not know: balanse$"):
         misspelt.bind({}, intents=["balance", "transfer", "oos"])
     assert policy.bind({}, intents=[*policy.routing.intent_to_route(), "oos"]) is policy
+
+
+def _with_tenants(tenants: dict) -> Policy:
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "pipeline/data/default_policy.yaml").read_text())
+    return Policy.model_validate({**data, "tenants": tenants})
+
+
+def test_a_tenant_override_is_deep_merged_over_the_base_and_versioned() -> None:
+    policy = _with_tenants({"bank-web": {"pii": {"action": "block"}, "safety": {"injection": {"escalate": 0.2}}}})
+    tenant = policy.for_tenant("bank-web")
+    assert tenant.version == f"{policy.version}+bank-web"
+    assert tenant.pii.action == "block" and tenant.pii.ignore_types == policy.pii.ignore_types  # merged, not replaced
+    assert tenant.safety["injection"].escalate == 0.2
+    assert tenant.safety["injection"].block == policy.safety["injection"].block
+    assert tenant.routing == policy.routing
+    assert policy.for_tenant("someone-else") is policy and policy.for_tenant(None) is policy
+    assert tenant.decide(verdict(pii=(CARD,))).decision is Decision.BLOCK
+    assert policy.decide(verdict(pii=(CARD,))).decision is Decision.REDACT
+
+
+def test_a_broken_tenant_override_is_refused_naming_the_tenant() -> None:
+    with pytest.raises(ValidationError, match=r"tenants\.acme\.pii\.action"):
+        _with_tenants({"acme": {"pii": {"action": "shred"}}})
+    with pytest.raises(ValidationError, match=r"tenants\.acme must be a mapping"):
+        _with_tenants({"acme": {"version": "mine"}})
+
+
+def test_tenant_routes_are_topics_too_and_tenants_bind_with_the_base() -> None:
+    from guardstream.pipeline.policy import PolicyBindingError
+
+    policy = _with_tenants(
+        {"acme": {"routing": {"default_route": "acme-general"}, "safety": {"harmful": {"escalate": "calibrated"}}}}
+    )
+    assert "acme-general" in policy.route_names
+    assert not policy.bound
+    bound = policy.bind({"injection": 0.05, "toxic": 0.8, "harmful": 0.4})
+    assert bound.bound and bound.for_tenant("acme").safety["harmful"].escalate == 0.4
+    with pytest.raises(PolicyBindingError, match=r"^tenants\.acme: "):
+        policy.bind({"injection": 0.05, "toxic": 0.8})
