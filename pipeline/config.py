@@ -138,6 +138,8 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     dead_letter: DeadLetterSettings = DeadLetterSettings()
     policy_path: Path | None = None
+    # How often the worker looks at policy_path for a new version (hot reload); 0 turns reloading off.
+    policy_reload_interval_s: float = Field(default=1.0, ge=0.0, le=60.0)
     model_dir: Path | None = None
     intra_op_threads: int | None = Field(default=None, ge=1, le=256)
     phone_regions: list[str] = Field(default_factory=lambda: list(DEFAULT_PHONE_REGIONS))

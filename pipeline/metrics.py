@@ -42,6 +42,16 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.policy_reloads = Counter(
+            "guardstream_policy_reloads_total",
+            "Policy file changes seen by hot reload, by result (applied, refused)",
+            ["result"],
+            registry=self.registry,
+        )
+
+    def observe_policy_reload(self, result: str) -> None:
+        self.policy_reloads.labels(result).inc()
+
     def observe_batch(self, result: BatchResult) -> None:
         self.batch_size.observe(len(result.decided))
         self.classify_seconds.observe(result.classify_ms / 1000.0)

@@ -21,6 +21,7 @@ from guardstream.classifiers.guard import Guard, Verdict
 from guardstream.pipeline.dead_letter import DeadLetterSealer
 from guardstream.pipeline.decision import content_of, decide
 from guardstream.pipeline.policy import Policy
+from guardstream.pipeline.policy_reload import PolicyReloader
 from guardstream.pipeline.redaction import Redactor
 from guardstream.topics import (
     AuditRecord,
@@ -98,9 +99,11 @@ class Processor:
         max_message_bytes: int = 1_048_576,
         max_json_depth: int = 32,
         sealer: DeadLetterSealer | None = None,
+        reloader: PolicyReloader | None = None,
     ):
         self.guard = guard
         self.policy = policy.bind(guard.operating_points, guard.intent_labels)
+        self.reloader = reloader
         self.redactor = redactor
         self.catalogue = catalogue
         self.max_message_bytes = max_message_bytes
@@ -113,6 +116,8 @@ class Processor:
 
     # -- the batch -----------------------------------------------------------------------
     def process(self, batch: Sequence[RawMessage]) -> BatchResult:
+        if self.reloader is not None and (new := self.reloader.check(self.policy)) is not None:
+            self.apply_policy(new)  # between batches: one batch is always decided by one policy
         result = BatchResult()
         parsed: list[tuple[RawMessage, Request, float]] = []
         for raw in batch:
@@ -145,6 +150,12 @@ class Processor:
                 log.exception("processing_failed", request_id=request.id, error_type=type(error).__name__)
                 self._dead_letter(raw, error, result, stage="classify")
         return result
+
+    def apply_policy(self, policy: Policy) -> None:
+        """Switch to a validated, bound policy (same routes, same salt), as hot reload does."""
+        self.policy = policy
+        self.redactor = self.redactor.for_rule(policy.pii)
+        self.versions = self.versions.model_copy(update={"policy": policy.version})
 
     def classify_requests(self, requests: Sequence[Request]) -> list[Verdict | Exception]:
         """Classify requests as the worker does (chat turns joined), errors isolated per request."""

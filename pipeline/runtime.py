@@ -6,10 +6,13 @@ identically.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from guardstream.classifiers.guard import Guard
 from guardstream.pipeline.config import Settings
 from guardstream.pipeline.dead_letter import DeadLetterSealer
 from guardstream.pipeline.policy import Policy
+from guardstream.pipeline.policy_reload import PolicyReloader
 from guardstream.pipeline.processor import Processor
 from guardstream.pipeline.redaction import Redactor
 from guardstream.topics import TopicCatalogue
@@ -43,4 +46,18 @@ def build_processor(settings: Settings, guard: Guard | None = None) -> Processor
         max_message_bytes=settings.limits.max_message_bytes,
         max_json_depth=settings.limits.max_json_depth,
         sealer=DeadLetterSealer(settings.dead_letter.max_original_bytes, settings.dead_letter.encryption_key),
+        reloader=_reloader(settings, guard, policy),
+    )
+
+
+def _reloader(settings: Settings, guard: Guard, policy: Policy) -> PolicyReloader | None:
+    """Hot reload of the policy file, when there is one (the packaged policy only changes with the package)."""
+    if settings.policy_path is None or settings.policy_reload_interval_s <= 0:
+        return None
+    return PolicyReloader(
+        Path(settings.policy_path),
+        guard,
+        [spec.route for spec in build_catalogue(settings, policy).route_specs if spec.route is not None],
+        settings.hash_salt,
+        interval_s=settings.policy_reload_interval_s,
     )

@@ -33,6 +33,8 @@ def run_worker(settings: Settings) -> None:
         if created:
             log.info("topics_created", topics=created)
     metrics = Metrics()
+    if processor.reloader is not None:
+        processor.reloader.on_result = metrics.observe_policy_reload
     if settings.metrics_port is not None:
         metrics.serve(settings.metrics_port)
     log.info(
