@@ -28,6 +28,17 @@ WINDOW_OVERLAP = 32
 X64_QUANT_PRECISION = "session.x64quantprecision"
 
 
+def padded(encodings: Sequence[Encoding]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids and attention mask of a batch of ``tokenizers`` encodings, right-padded with zeros."""
+    width = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(encodings), width), np.int64)
+    mask = np.zeros_like(ids)
+    for row, encoding in enumerate(encodings):
+        ids[row, : len(encoding.ids)] = encoding.ids
+        mask[row, : len(encoding.ids)] = 1
+    return ids, mask
+
+
 def session_options(*, exact_int8: bool = True) -> ort.SessionOptions:
     """ORT options for our int8 graphs: one thread per run (``GuardModel`` runs batches side by side), no spinning.
 

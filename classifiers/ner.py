@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from tokenizers import Tokenizer
 
 from guardstream.classifiers.bundle import MANIFEST_NAME, verify_files
-from guardstream.classifiers.inference import session_options
+from guardstream.classifiers.inference import padded, session_options
 from guardstream.classifiers.pii.spans import MODEL_SOURCE, PiiSpan
 
 DEFAULT_NER_BUNDLE: Final = Path(__file__).resolve().parent / "models" / "rampart-pii"
@@ -107,12 +107,7 @@ class TokenNer:
 
     def _run(self, batch: list[_Window]) -> list[list[PiiSpan]]:
         encodings = self._tokenizer.encode_batch([w.text for w in batch])
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(batch), width), np.int64)
-        mask = np.zeros_like(ids)
-        for row, encoding in enumerate(encodings):
-            ids[row, : len(encoding.ids)] = encoding.ids
-            mask[row, : len(encoding.ids)] = 1
+        ids, mask = padded(encodings)
         (logits,) = self._session.run(
             None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         )

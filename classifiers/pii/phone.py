@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import ClassVar, Final
 
@@ -206,7 +206,7 @@ class PhoneRecognizer(PatternRecognizer):
         """Scanned runs no valid match touches, kept when the words around them say "phone"."""
         taken = [(s.start, s.end) for s in verified]
         lo, hi = self._CONTEXT_DIGITS
-        excluded: list[tuple[int, int]] | None = None
+        excluded = _LazySpans(lambda: self._excluded(text))
         source = PATTERN_SOURCE_PREFIX + self.name + "_context"
         for run in runs:
             start, end = _digit_bounds(text, run)
@@ -221,9 +221,7 @@ class PhoneRecognizer(PatternRecognizer):
             before = text[max(0, start - _CONTEXT_WINDOW) : start]
             if not (_CONTEXT_BEFORE.search(before) or _CONTEXT_AFTER.match(text, end)):
                 continue
-            if excluded is None:
-                excluded = [(s.start, s.end) for r in self.exclude for s in r.analyze(text)]
-            if _overlaps_any(start, end, excluded):
+            if excluded.overlaps(start, end):
                 continue
             yield self._span(start, end, self.context_score, source=source)
 
@@ -231,7 +229,7 @@ class PhoneRecognizer(PatternRecognizer):
         """Runs written as +CC... that no other span took, kept when their length is possible for that country."""
         taken = [(s.start, s.end) for s in found]
         source = PATTERN_SOURCE_PREFIX + self.name + "_e164"
-        excluded: list[tuple[int, int]] | None = None
+        excluded = _LazySpans(lambda: self._excluded(text))
         for run in runs:
             plus = text.find("+", run[0], run[1])
             if plus == -1 or text[run[0] : plus].strip("([ "):
@@ -245,11 +243,12 @@ class PhoneRecognizer(PatternRecognizer):
                 continue
             if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
                 continue
-            if excluded is None:
-                excluded = [(s.start, s.end) for r in self.exclude for s in r.analyze(text)]
-            if _overlaps_any(start, end, excluded):
+            if excluded.overlaps(start, end):
                 continue
             yield self._span(start, end, self.international_score, source=source)
+
+    def _excluded(self, text: str) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for r in self.exclude for s in r.analyze(text)]
 
     def _unscanned(self, text: str, runs: list[tuple[int, int]]) -> Iterator[PiiSpan]:
         source = PATTERN_SOURCE_PREFIX + self.name + "_unscanned"
@@ -258,6 +257,19 @@ class PhoneRecognizer(PatternRecognizer):
             while text[last_digit - 1] not in "0123456789":
                 last_digit -= 1
             yield self._span(start, last_digit, self.unscanned_score, source=source)
+
+
+class _LazySpans:
+    """Card/IBAN/SSN spans computed once, and only if a candidate gets far enough to need them."""
+
+    def __init__(self, make: Callable[[], list[tuple[int, int]]]) -> None:
+        self._make = make
+        self._spans: list[tuple[int, int]] | None = None
+
+    def overlaps(self, start: int, end: int) -> bool:
+        if self._spans is None:
+            self._spans = self._make()
+        return _overlaps_any(start, end, self._spans)
 
 
 def _with_country_code(text: str, span: PiiSpan) -> PiiSpan:

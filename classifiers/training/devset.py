@@ -35,6 +35,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from guardstream.classifiers.pii.spans import ENTITY_TYPES
+
 DEVSET_DIR = Path(__file__).resolve().parent / "devset" / "realistic"
 
 LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl")
@@ -54,20 +56,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "toxic": ("abuse_at_assistant", "hate", "harassment"),
     "harmful": ("weapons", "malware", "fraud", "drugs", "violence", "self_harm", "other"),
 }
-PII_TYPES = (
-    "PERSON",
-    "LOCATION",
-    "ADDRESS",
-    "DATE_TIME",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "CREDIT_CARD",
-    "IBAN_CODE",
-    "US_SSN",
-    "IP_ADDRESS",
-    "URL",
-    "ID_NUMBER",
-)
+PII_TYPES = tuple(sorted(ENTITY_TYPES))  # the guard's entity types, ADDRESS and ID_NUMBER included
 
 
 class Turn(BaseModel):

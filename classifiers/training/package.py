@@ -29,7 +29,7 @@ from guardstream.classifiers.bundle import (
     write_manifest,
 )
 from guardstream.classifiers.casing import CASE_INPUT, token_case_ids
-from guardstream.classifiers.inference import GuardModel, session_options
+from guardstream.classifiers.inference import GuardModel, padded, session_options
 from guardstream.classifiers.intent_scope import INTENT_SCORES, IntentScore
 from guardstream.classifiers.training import calibrate
 from guardstream.classifiers.training.data.build import PRESIDIO_VAL_SOURCE, corpus_for_run
@@ -175,12 +175,7 @@ def _agreement(fp: GuardModel, q: GuardModel, val, thresholds: dict[str, float])
     pii_rows = [r.text for r in val if r.pii is not None]
     vf, vq = fp.predict(pii_rows), q.predict(pii_rows)
     enc = q._tok.encode_batch(pii_rows)
-    width = max(len(e.ids) for e in enc)
-    ids = np.zeros((len(enc), width), np.int64)
-    att = np.zeros_like(ids)
-    for i, e in enumerate(enc):
-        ids[i, : len(e.ids)] = e.ids
-        att[i, : len(e.ids)] = 1
+    ids, att = padded(enc)
     feed = {"input_ids": ids, "attention_mask": att}
     if CASE_INPUT in {x.name for x in q._session.get_inputs()}:
         case = np.zeros_like(ids)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -19,7 +18,7 @@ import pytest
 from guardstream.pipeline.demo import load_sample_stream
 from guardstream.pipeline.request_lines import request_from_line
 from guardstream.topics import Request, encode
-from tests.harness import WorkerProcess, catalogue_for, create_topics, guard_through_worker
+from tests.harness import WorkerProcess, catalogue_for, guard_through_worker
 from tests.traffic import build_traffic
 
 pytestmark = [pytest.mark.broker, pytest.mark.model]
@@ -37,11 +36,8 @@ def _requests() -> list[Request]:
 
 
 @pytest.fixture
-def worker(broker, bundle_dir: Path, topic_prefix: str, tmp_path: Path) -> Iterator[WorkerProcess]:
-    create_topics(broker.bootstrap_servers, catalogue_for(topic_prefix, PARTITIONS))
-    process = WorkerProcess(broker.bootstrap_servers, topic_prefix, PARTITIONS, tmp_path / "worker.log").start()
-    yield process
-    process.stop()
+def worker(start_worker) -> WorkerProcess:
+    return start_worker(PARTITIONS)
 
 
 def _classified(requests: list[Request], tmp_path: Path) -> dict[str, dict]:

@@ -3,13 +3,10 @@ non-English names and E.164 phones outside assigned ranges never reach a worker,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from guardstream.topics import Request
-from tests.harness import WorkerProcess, catalogue_for, create_topics, guard_through_worker
+from tests.harness import WorkerProcess, catalogue_for, guard_through_worker
 
 pytestmark = [pytest.mark.broker, pytest.mark.model]
 
@@ -39,11 +36,8 @@ CASES: list[tuple[dict, list[str]]] = [
 
 
 @pytest.fixture
-def worker(broker, bundle_dir: Path, topic_prefix: str, tmp_path: Path) -> Iterator[WorkerProcess]:
-    create_topics(broker.bootstrap_servers, catalogue_for(topic_prefix, PARTITIONS))
-    process = WorkerProcess(broker.bootstrap_servers, topic_prefix, PARTITIONS, tmp_path / "worker.log").start()
-    yield process
-    process.stop()
+def worker(start_worker) -> WorkerProcess:
+    return start_worker(PARTITIONS)
 
 
 def test_no_address_propagated_name_or_e164_phone_leaves_the_guard(

@@ -4,14 +4,13 @@ a broken edit is refused with one log line and the running policy stays."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from guardstream.topics import Request
-from tests.harness import WorkerProcess, catalogue_for, create_topics, guard_through_worker, wait_for
+from tests.harness import WorkerProcess, catalogue_for, guard_through_worker, wait_for
 
 pytestmark = [pytest.mark.broker, pytest.mark.model]
 
@@ -35,12 +34,8 @@ def policy_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def worker(broker, bundle_dir: Path, topic_prefix: str, tmp_path: Path, policy_file: Path) -> Iterator[WorkerProcess]:
-    create_topics(broker.bootstrap_servers, catalogue_for(topic_prefix, 1))
-    env = {"GUARDSTREAM_POLICY": str(policy_file), "GUARDSTREAM_POLICY_RELOAD_INTERVAL_S": "0.5"}
-    process = WorkerProcess(broker.bootstrap_servers, topic_prefix, 1, tmp_path / "worker.log", extra_env=env).start()
-    yield process
-    process.stop()
+def worker(start_worker, policy_file: Path) -> WorkerProcess:
+    return start_worker(1, env={"GUARDSTREAM_POLICY": str(policy_file), "GUARDSTREAM_POLICY_RELOAD_INTERVAL_S": "0.5"})
 
 
 def test_a_policy_edit_is_live_without_a_restart_and_a_broken_one_is_refused(

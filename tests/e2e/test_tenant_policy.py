@@ -7,14 +7,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from guardstream.topics import Request
-from tests.harness import WorkerProcess, catalogue_for, create_topics, guard_through_worker
+from tests.harness import WorkerProcess, catalogue_for, guard_through_worker
 
 pytestmark = [pytest.mark.broker, pytest.mark.model]
 
@@ -32,12 +31,8 @@ def policy_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def worker(broker, bundle_dir: Path, topic_prefix: str, tmp_path: Path, policy_file: Path) -> Iterator[WorkerProcess]:
-    create_topics(broker.bootstrap_servers, catalogue_for(topic_prefix, 1))
-    env = {"GUARDSTREAM_POLICY": str(policy_file)}
-    process = WorkerProcess(broker.bootstrap_servers, topic_prefix, 1, tmp_path / "worker.log", extra_env=env).start()
-    yield process
-    process.stop()
+def worker(start_worker, policy_file: Path) -> WorkerProcess:
+    return start_worker(1, env={"GUARDSTREAM_POLICY": str(policy_file)})
 
 
 def test_a_tenant_override_changes_that_tenants_decisions_only(
