@@ -155,19 +155,18 @@ class Guard:
         lang: str,
         ner_spans: list[PiiSpan] | None,
     ) -> Verdict:
-        builtin = [
-            PiiSpan(span.start, span.end, span.type, span.score, "model")
-            for span in mv.pii
-            if span.type in MODEL_PII_TYPES
-            and span.score >= self.pii_min_score
-            and 0 <= span.start < span.end <= len(text)
-        ]
-        if ner_spans is None:
-            model_spans = builtin
-        elif lang in (language.ENGLISH, language.UNKNOWN):
-            model_spans = builtin + ner_spans  # English text read by both (multilingual_pii: all)
-        else:
+        if ner_spans is not None and lang not in (language.ENGLISH, language.UNKNOWN):
             model_spans = ner_spans  # the English-only head tags ordinary words of other languages as names
+        else:
+            model_spans = [
+                PiiSpan(span.start, span.end, span.type, span.score, "model")
+                for span in mv.pii
+                if span.type in MODEL_PII_TYPES
+                and span.score >= self.pii_min_score
+                and 0 <= span.start < span.end <= len(text)
+            ]
+            if ner_spans is not None:
+                model_spans += ner_spans  # English text read by both (multilingual_pii: all)
         pattern_spans = self.recognizers.analyze(text)
         merged = merge_spans(pattern_spans, whole_words(text, model_spans)) if (model_spans or pattern_spans) else []
         if merged:  # every other occurrence of what was found (a name in the signature, the assistant's turn)

@@ -102,7 +102,7 @@ def classify(
 
     requests = [_request_from_argument(text, tenant)] if text is not None else _read_request_lines(file, tenant)  # type: ignore[arg-type]
     processor = build_processor(_settings(config))
-    policy, redactor, versions = processor.policy, processor.redactor, processor.versions
+    policy, redactor = processor.policy, processor.redactor
     out = sys.stdout.buffer
     for start in range(0, len(requests), batch_size):
         chunk = requests[start : start + batch_size]
@@ -111,7 +111,10 @@ def classify(
             if isinstance(verdict, Exception):
                 row = classify_failure_json(request, verdict)
             else:
-                row = decision_to_json(request, verdict, decide(request, verdict, policy, redactor), policy, versions)
+                decided = decide(request, verdict, policy, redactor)
+                row = decision_to_json(
+                    request, verdict, decided, policy, processor.versions_for(decided.policy_version)
+                )
             out.write(orjson.dumps(row) + b"\n")
     out.flush()
 

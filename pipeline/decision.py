@@ -25,24 +25,19 @@ class Decided:
 
     ``text`` / ``messages`` are always the redacted content, whatever the decision: the blocked and
     escalation topics hold no raw PII either. ``route`` is where a forwarded request goes (``None`` when it
-    is not forwarded); ``policy_route`` is where its intent would have gone.
+    is not forwarded). ``policy_version`` is the effective policy: the base version, or "<base>+<tenant>"
+    for a tenant with its own overrides.
     """
 
     decision: Decision
     reasons: tuple[str, ...]
     route: str | None
-    policy_route: str
     text: str | None
     messages: tuple[ChatMessage, ...] | None
     safety: SafetyScores
     intent: IntentPrediction
     pii: PiiSummary
-    # the effective policy: the base version, or "<base>+<tenant>" for a tenant with its own overrides
-    policy_version: str = ""
-
-    @property
-    def forwarded(self) -> bool:
-        return self.decision in _FORWARDED
+    policy_version: str
 
 
 def content_of(request: Request) -> str:
@@ -72,7 +67,6 @@ def decide(request: Request, verdict: Verdict, policy: Policy, redactor: Redacto
         decision=outcome.decision,
         reasons=tuple(reasons),
         route=outcome.route if outcome.decision in _FORWARDED else None,
-        policy_route=outcome.route,
         text=text,
         messages=messages,
         safety=SafetyScores(**{label: round(verdict.safety.get(label, 0.0), 6) for label in SAFETY_LABELS}),

@@ -188,7 +188,7 @@ class Processor:
     ) -> None:
         started = time.perf_counter()
         decided = decide(request, verdict, self.policy, self.redactor)
-        versions = self._versions_for(decided.policy_version)
+        versions = self.versions_for(decided.policy_version)
         processed_at = _now()
         # Fields both output shapes share: redacted content, scores, provenance.
         shared = {
@@ -250,9 +250,9 @@ class Processor:
             )
         )
 
-    def _versions_for(self, policy_version: str) -> ModelVersions:
+    def versions_for(self, policy_version: str) -> ModelVersions:
         """The versions stamped on a decision: the effective (tenant) policy's, not always the base one."""
-        if policy_version == self.versions.policy or not policy_version:
+        if policy_version == self.versions.policy:
             return self.versions
         return self.versions.model_copy(update={"policy": policy_version})
 

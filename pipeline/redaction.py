@@ -40,16 +40,21 @@ class Redactor:
         self._salt = hash_salt
         self._secret = hash_salt.get_secret_value().encode() if hash_salt is not None else None
         self._operators_for = lru_cache(maxsize=4096)(self._build_operators)
-        self._for_rules: dict[str, Redactor] = {}
+        # id(rule) -> (rule, redactor); the rule is kept so an id reused after a reload can be told apart
+        self._for_rules: dict[int, tuple[PiiRule, Redactor]] = {}
 
     def for_rule(self, rule: PiiRule) -> Redactor:
-        """A redactor with the same salt for another rule (a tenant's policy may choose other operators)."""
-        if rule == self._rule:
+        """A redactor with the same salt for another rule (a tenant's policy may choose other operators).
+
+        Called for every message, so it is a dict look-up: rules are immutable and owned by their policy.
+        """
+        if rule is self._rule:
             return self
-        key = rule.model_dump_json()
-        if key not in self._for_rules:
-            self._for_rules[key] = Redactor(rule, self._salt)
-        return self._for_rules[key]
+        cached = self._for_rules.get(id(rule))
+        if cached is None or cached[0] is not rule:
+            cached = (rule, self if rule == self._rule else Redactor(rule, self._salt))
+            self._for_rules[id(rule)] = cached
+        return cached[1]
 
     def _build_operators(self, tenant: str) -> tuple[Operator, Mapping[str, Operator]]:
         def make(name: str) -> Operator:

@@ -57,7 +57,7 @@ def _reloader(settings: Settings, guard: Guard, policy: Policy) -> PolicyReloade
     return PolicyReloader(
         Path(settings.policy_path),
         guard,
-        [spec.route for spec in build_catalogue(settings, policy).route_specs if spec.route is not None],
+        policy.route_names,  # the catalogue's worker topics are built from exactly these
         settings.hash_salt,
         interval_s=settings.policy_reload_interval_s,
     )

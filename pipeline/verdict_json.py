@@ -29,7 +29,10 @@ def safety_label(verdict: Verdict, policy: Policy) -> str:
 def decision_to_json(
     request: Request, verdict: Verdict, decided: Decided, policy: Policy, versions: ModelVersions
 ) -> dict[str, Any]:
-    """One request's verdict and decision; PII offsets point into the scanned text (chat turns joined by \\n)."""
+    """One request's verdict and decision; PII offsets point into the scanned text (chat turns joined by \\n).
+
+    ``versions`` are the ones the worker would stamp on it (``Processor.versions_for``).
+    """
     policy = policy.for_tenant(request.tenant)
     return {
         "id": request.id,
@@ -54,7 +57,7 @@ def decision_to_json(
         "redacted_messages": (
             [m.model_dump(mode="json") for m in decided.messages] if decided.messages is not None else None
         ),
-        "model_versions": {**versions.model_dump(), "policy": decided.policy_version or versions.policy},
+        "model_versions": versions.model_dump(),
         "scan": {"chunks": verdict.chunks, "truncated": verdict.truncated, "evasion": list(verdict.evasion)},
     }
 
