@@ -26,3 +26,17 @@ async def ensure_topics(catalogue: TopicCatalogue, *, replication_factor: int = 
         return [spec.name for spec in missing]
     finally:
         await admin.close()
+
+
+async def partition_count(topic: str, **client_kwargs: Any) -> int | None:
+    """How many partitions ``topic`` has on the cluster (``None`` when it does not exist)."""
+    admin = AIOKafkaAdminClient(**client_kwargs)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    for entry in described:
+        if entry.get("topic") == topic and not entry.get("error_code") and entry.get("partitions"):
+            return len(entry["partitions"])
+    return None

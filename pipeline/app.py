@@ -97,7 +97,7 @@ def create_app(
     async def handle(events: Sequence[EventT]) -> None:
         raws = [_raw(event) for event in events]
         result = await asyncio.to_thread(processor.process, raws)
-        await deliver(lambda r: app.producer.send(r.topic, r.key, r.value, None, None, None), result.records)
+        await deliver(lambda r: app.producer.send(r.topic, r.key, r.value, r.partition, None, None), result.records)
         if metrics is not None:
             metrics.observe_batch(result)
 

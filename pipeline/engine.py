@@ -153,7 +153,7 @@ class DirectWorker:
         )
 
     async def _send(self, record: OutgoingRecord) -> Any:
-        return await self.producer.send(record.topic, record.value, key=record.key)
+        return await self.producer.send(record.topic, record.value, key=record.key, partition=record.partition)
 
     async def _finish(
         self,

@@ -112,6 +112,8 @@ class Collected:
     catalogue: TopicCatalogue
     by_topic: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     raw_by_topic: dict[str, list[bytes]] = field(default_factory=lambda: defaultdict(list))
+    # (partition, offset, bytes) per topic: what ``audit verify`` checks
+    positions_by_topic: dict[str, list[tuple[int, int, bytes]]] = field(default_factory=lambda: defaultdict(list))
 
     @property
     def audits(self) -> list[dict]:
@@ -164,6 +166,7 @@ async def collect(
             for tp, messages in (await consumer.getmany(timeout_ms=timeout_ms, max_records=5000)).items():
                 for m in messages:
                     collected.raw_by_topic[tp.topic].append(m.value)
+                    collected.positions_by_topic[tp.topic].append((tp.partition, m.offset, m.value))
                     collected.by_topic[tp.topic].append(orjson.loads(m.value))
 
         deadline = time.monotonic() + timeout_s

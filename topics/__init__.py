@@ -15,6 +15,7 @@ from guardstream.topics.producer import RequestProducer
 from guardstream.topics.schemas import (
     SCHEMA_VERSION,
     AuditRecord,
+    ChainLink,
     ChatMessage,
     DeadLetterReason,
     DeadLetterRecord,
@@ -26,6 +27,7 @@ from guardstream.topics.schemas import (
     QuarantinedRequest,
     Request,
     SafetyScores,
+    ShadowDecision,
     SourcePosition,
 )
 
@@ -33,6 +35,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AuditReader",
     "AuditRecord",
+    "ChainLink",
     "ChatMessage",
     "DeadLetterReason",
     "DeadLetterRecord",
@@ -46,6 +49,7 @@ __all__ = [
     "Request",
     "RequestProducer",
     "SafetyScores",
+    "ShadowDecision",
     "SourcePosition",
     "TopicCatalogue",
     "TopicRole",

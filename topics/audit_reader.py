@@ -41,6 +41,7 @@ class AuditReader:
         self.from_beginning = from_beginning
         self.idle_timeout_s = idle_timeout_s
         self.skipped = 0
+        self.first_offsets: dict[int, int] = {}
         self._options = {
             **consumer_kwargs,
             "bootstrap_servers": bootstrap_servers,
@@ -49,6 +50,17 @@ class AuditReader:
         }
 
     async def __aiter__(self) -> AsyncIterator[AuditRecord]:
+        async for _, _, value in self.messages():
+            record = self._decode(value)
+            if record is not None:
+                yield record
+
+    async def messages(self) -> AsyncIterator[tuple[int, int, bytes | None]]:
+        """``(partition, offset, value bytes)`` of every record, undecoded: what ``audit verify`` checks.
+
+        ``first_offsets`` holds each partition's first available offset once iteration began (past 0 where
+        retention removed records).
+        """
         consumer = AIOKafkaConsumer(**self._options)
         await consumer.start()
         try:
@@ -57,6 +69,8 @@ class AuditReader:
                 raise LookupError(f"topic {self.topic!r} does not exist or has no partitions")
             assigned = [TopicPartition(self.topic, p) for p in sorted(partitions)]
             consumer.assign(assigned)
+            beginnings = await consumer.beginning_offsets(assigned)
+            self.first_offsets = {tp.partition: offset for tp, offset in beginnings.items()}
             if self.from_beginning:
                 await consumer.seek_to_beginning(*assigned)
             else:
@@ -65,15 +79,13 @@ class AuditReader:
             idle_since = time.monotonic()
             while True:
                 batches = await consumer.getmany(timeout_ms=_POLL_MS)
-                messages = [m for batch in batches.values() for m in batch]
-                if not messages:
+                if not any(batches.values()):
                     if self._idle_for(idle_since):
                         return
                     continue
-                for message in messages:
-                    record = self._decode(message.value)
-                    if record is not None:
-                        yield record
+                for tp, batch in batches.items():
+                    for message in batch:
+                        yield tp.partition, message.offset, message.value
                 # Restart the idle clock after the caller is done with the batch, so a slow
                 # consumer of records is not mistaken for a quiet topic.
                 idle_since = time.monotonic()

@@ -212,6 +212,41 @@ class SourcePosition(_Model):
     offset: Annotated[int, Field(ge=0)]
 
 
+class ShadowDecision(_Model):
+    """What a candidate policy and/or challenger model would have decided; it changed nothing.
+
+    Recorded next to the live decision so a stricter policy or a new bundle can be judged on real
+    traffic before it acts (``guardstream audit diff``).
+    """
+
+    decision: Decision
+    reasons: list[Reason]
+    route: str | None = None
+    policy: str  # the candidate's effective policy version
+    model: str  # the model version that scored the message (the live one when only the policy is shadowed)
+
+
+Digest = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class ChainLink(_Model):
+    """This record's link in its writer's hash chain (``guardstream audit verify`` checks them).
+
+    One chain per writer run and audit partition (``chain`` names both), so several workers can write
+    the same partitions and a restarted worker starts a new chain instead of guessing where the old one
+    ended. ``mac`` is HMAC-SHA256 (``alg`` "hmac-sha256", with ``GUARDSTREAM_AUDIT_KEY``) or plain
+    SHA-256 ("sha256", no key: catches accidents, not forgers) over the record's canonical JSON without
+    ``mac``; it covers ``prev``, the previous record's ``mac``, so an edit anywhere breaks every later link.
+    """
+
+    chain: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[!-~]+$")]
+    partition: Annotated[int, Field(ge=0)]
+    seq: Annotated[int, Field(ge=0)]
+    prev: Digest | None  # None for the first record of a chain
+    alg: Literal["hmac-sha256", "sha256"]
+    mac: Digest
+
+
 class AuditRecord(_Model):
     """One record per input message, whatever happened to it.
 
@@ -235,6 +270,8 @@ class AuditRecord(_Model):
     source: SourcePosition
     text_chars: Annotated[int, Field(ge=0)]
     processed_at: AwareDatetime
+    shadow: ShadowDecision | None = None  # set when a shadow policy or challenger model runs
+    chain: ChainLink | None = None  # set by the worker; None only in records built outside one
 
 
 class DeadLetterReason(StrEnum):

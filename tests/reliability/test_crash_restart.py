@@ -16,6 +16,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
 from guardstream.topics import Request, TopicCatalogue
+from guardstream.topics.audit_chain import verify_trail
 from tests.harness import Collected, WorkerProcess, catalogue_for, collect, create_topics, produce
 from tests.traffic import BENIGN, INJECTIONS, luhn_complete
 
@@ -24,6 +25,7 @@ pytestmark = [pytest.mark.broker, pytest.mark.model]
 PARTITIONS = 4
 N_REQUESTS = 5000
 N_MALFORMED = 40
+AUDIT_KEY = "crash-test-audit-key"
 
 
 def _stream(seed: int = 11, n: int = N_REQUESTS) -> tuple[list[Request], list[bytes]]:
@@ -89,7 +91,11 @@ def _run(broker, prefix: str, tmp_path: Path, workers: int, graceful: bool = Fal
     catalogue = catalogue_for(prefix, PARTITIONS)
     create_topics(bootstrap, catalogue)
     requests, malformed = _stream()
-    procs = [WorkerProcess(bootstrap, prefix, PARTITIONS, tmp_path / f"worker{i}.log").start() for i in range(workers)]
+    keyed = {"GUARDSTREAM_AUDIT_KEY": AUDIT_KEY}
+    procs = [
+        WorkerProcess(bootstrap, prefix, PARTITIONS, tmp_path / f"worker{i}.log", extra_env=keyed).start()
+        for i in range(workers)
+    ]
     positions = asyncio.run(produce(bootstrap, catalogue.requests.name, requests, malformed))
     ids = {r.id for r in requests}
     dead = set(positions)
@@ -104,7 +110,9 @@ def _run(broker, prefix: str, tmp_path: Path, workers: int, graceful: bool = Fal
         victim.stop()  # SIGTERM: faust cancels the agent mid-batch and commits on the way out
     else:
         victim.kill_hard()
-    survivors = procs[1:] or [WorkerProcess(bootstrap, prefix, PARTITIONS, tmp_path / "restarted.log").start()]
+    survivors = procs[1:] or [
+        WorkerProcess(bootstrap, prefix, PARTITIONS, tmp_path / "restarted.log", extra_env=keyed).start()
+    ]
     try:
         out = asyncio.run(
             collect(bootstrap, catalogue, _all_accounted(ids, dead), 300, alive=lambda: all(w.alive for w in survivors))
@@ -115,6 +123,10 @@ def _run(broker, prefix: str, tmp_path: Path, workers: int, graceful: bool = Fal
             w.stop()
     result = _account(out, catalogue, ids, dead)
     result["audits"] = len(out.audits)
+    # the audit trail the crashed and the surviving writers left must verify: no false gap, no broken link
+    trail = verify_trail(out.positions_by_topic[catalogue.audit.name], AUDIT_KEY.encode())
+    result["chain_findings"] = [f.line() for f in trail.findings[:5]]
+    result["chains"] = trail.chains
     return result
 
 
@@ -124,6 +136,7 @@ def test_kill_9_and_restart_loses_nothing(broker, bundle_dir: Path, topic_prefix
     assert result["missing"] == [] and result["dead_missing"] == []
     assert result["unexpected"] == [] and result["split"] == []
     assert result["audits"] >= N_REQUESTS + N_MALFORMED
+    assert result["chain_findings"] == [] and result["chains"] > PARTITIONS  # the crashed run and the restarted one
     # offsets really were committed before the crash: a restart must not replay everything
     assert result["duplicates"] < 1500
 
@@ -134,6 +147,7 @@ def test_rebalance_when_one_of_two_workers_dies(broker, bundle_dir: Path, topic_
     assert result["missing"] == [] and result["dead_missing"] == []
     assert result["unexpected"] == [] and result["split"] == []
     assert result["audits"] >= N_REQUESTS + N_MALFORMED
+    assert result["chain_findings"] == [] and result["chains"] > PARTITIONS  # two writers, one killed
 
 
 def test_sigterm_mid_batch_then_restart_loses_nothing(
@@ -143,3 +157,4 @@ def test_sigterm_mid_batch_then_restart_loses_nothing(
     print(f"sigterm + restart: {result['duplicates']} re-deliveries of {N_REQUESTS + N_MALFORMED} inputs")
     assert result["missing"] == [] and result["dead_missing"] == []
     assert result["unexpected"] == [] and result["split"] == []
+    assert result["chain_findings"] == []

@@ -5,6 +5,7 @@ skipping bad records); talking to a real broker is the integration tests' job.
 """
 
 import asyncio
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -120,6 +121,9 @@ def audit(n: int) -> AuditRecord:
     )
 
 
+_OFFSETS = itertools.count()
+
+
 class FakeConsumer:
     instances: ClassVar[list["FakeConsumer"]] = []
     partitions: ClassVar[set[int] | None] = {0, 1}
@@ -148,6 +152,9 @@ class FakeConsumer:
     async def seek_to_beginning(self, *partitions: TopicPartition) -> None:
         self.seeks.append(("beginning", partitions))
 
+    async def beginning_offsets(self, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return dict.fromkeys(partitions, 0)
+
     async def seek_to_end(self, *partitions: TopicPartition) -> None:
         self.seeks.append(("end", partitions))
 
@@ -159,7 +166,7 @@ class FakeConsumer:
 
 
 def msg(value: bytes | None) -> SimpleNamespace:
-    return SimpleNamespace(value=value)
+    return SimpleNamespace(value=value, offset=next(_OFFSETS))
 
 
 @pytest.fixture

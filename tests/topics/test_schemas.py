@@ -5,6 +5,7 @@ from pydantic import ValidationError
 
 from guardstream.topics.schemas import (
     AuditRecord,
+    ChainLink,
     ChatMessage,
     DeadLetterReason,
     DeadLetterRecord,
@@ -16,6 +17,7 @@ from guardstream.topics.schemas import (
     QuarantinedRequest,
     Request,
     SafetyScores,
+    ShadowDecision,
     SourcePosition,
 )
 
@@ -208,7 +210,12 @@ def test_audit_record_cannot_carry_free_text() -> None:
         "source",
         "text_chars",
         "processed_at",
+        "shadow",
+        "chain",
     }
+    # The shadow decision holds codes and versions; the chain link holds digests and counters.
+    assert set(ShadowDecision.model_fields) == {"decision", "reasons", "route", "policy", "model"}
+    assert set(ChainLink.model_fields) == {"chain", "partition", "seq", "prev", "alg", "mac"}
     # Identifiers are constrained (no spaces), so they cannot hold a sentence either.
     base = {
         "request_id": None,
