@@ -34,6 +34,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "GUARDSTREAM_MODEL_DIR": ("model_dir",),
     "GUARDSTREAM_HASH_SALT": ("hash_salt",),
     "GUARDSTREAM_DEAD_LETTER_KEY": ("dead_letter", "encryption_key"),
+    "GUARDSTREAM_AUDIT_KEY": ("audit", "key"),
+    "GUARDSTREAM_WORKER_ID": ("audit", "writer_id"),
+    "GUARDSTREAM_SHADOW_POLICY": ("shadow_policy_path",),
+    "GUARDSTREAM_SHADOW_MODEL_DIR": ("shadow_model_dir",),
 }
 
 
@@ -123,6 +127,17 @@ class DeadLetterSettings(BaseModel):
     encryption_key: SecretStr | None = None
 
 
+class AuditSettings(BaseModel):
+    """The audit trail's hash chains (see ``guardstream audit verify``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # HMAC-SHA256 key of the chain links; without one the links are plain SHA-256 (no proof against forgers).
+    key: SecretStr | None = None
+    # Names this worker's chains; default host-pid (a pod's name in Kubernetes). A run id is always appended.
+    writer_id: str | None = Field(default=None, pattern=r"^[!-~]{1,120}$")
+
+
 class Settings(BaseSettings):
     """All worker settings; see the README's Configuration section."""
 
@@ -137,10 +152,14 @@ class Settings(BaseSettings):
     batch: BatchSettings = BatchSettings()
     limits: LimitSettings = LimitSettings()
     dead_letter: DeadLetterSettings = DeadLetterSettings()
+    audit: AuditSettings = AuditSettings()
     policy_path: Path | None = None
     # How often the worker looks at policy_path for a new version (hot reload); 0 turns reloading off.
     policy_reload_interval_s: float = Field(default=1.0, ge=0.0, le=60.0)
     model_dir: Path | None = None
+    # Shadow evaluation: a candidate policy and/or challenger bundle decides next to the live ones, unacted.
+    shadow_policy_path: Path | None = None
+    shadow_model_dir: Path | None = None
     intra_op_threads: int | None = Field(default=None, ge=1, le=256)
     phone_regions: list[str] = Field(default_factory=lambda: list(DEFAULT_PHONE_REGIONS))
     # PII of text that is not English comes from the multilingual model (the built-in head is English-only);

@@ -48,25 +48,47 @@ def content_of(request: Request) -> str:
     return CHAT_SEPARATOR.join(message.content for message in request.messages)
 
 
-def decide(request: Request, verdict: Verdict, policy: Policy, redactor: Redactor | None = None) -> Decided:
-    """Apply the policy to one classified request: the decision, why, where it goes, what it carries.
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """The policy's verdict on one request without its content: what a shadow policy records."""
 
-    ``redactor`` carries the hash salt; without one, a policy that hashes is refused with a clear error. The
-    request's tenant selects its policy (``Policy.for_tenant``): a tenant without overrides gets the base.
-    """
+    decision: Decision
+    reasons: tuple[str, ...]
+    route: str | None
+    policy_version: str
+
+
+def judge(request: Request, verdict: Verdict, policy: Policy) -> Judgement:
+    """Decision, reasons and route under the request's (tenant's) policy; no redaction."""
     policy = policy.for_tenant(request.tenant)
-    redactor = Redactor(policy.pii, None) if redactor is None else redactor.for_rule(policy.pii)
     outcome = policy.decide(verdict)
     reasons = list(outcome.reasons)
     if verdict.truncated:
         reasons.append("scan.truncated")
     # which de-obfuscation (normalized, base64, hex, rot13) raised a safety score
     reasons.extend(f"evasion.{kind}" for kind in verdict.evasion)
-    text, messages = redact_request(request, verdict, policy, redactor)
-    return Decided(
+    return Judgement(
         decision=outcome.decision,
         reasons=tuple(reasons),
         route=outcome.route if outcome.decision in _FORWARDED else None,
+        policy_version=policy.version,
+    )
+
+
+def decide(request: Request, verdict: Verdict, policy: Policy, redactor: Redactor | None = None) -> Decided:
+    """Apply the policy to one classified request: the decision, why, where it goes, what it carries.
+
+    ``redactor`` carries the hash salt; without one, a policy that hashes is refused with a clear error. The
+    request's tenant selects its policy (``Policy.for_tenant``): a tenant without overrides gets the base.
+    """
+    judgement = judge(request, verdict, policy)
+    policy = policy.for_tenant(request.tenant)
+    redactor = Redactor(policy.pii, None) if redactor is None else redactor.for_rule(policy.pii)
+    text, messages = redact_request(request, verdict, policy, redactor)
+    return Decided(
+        decision=judgement.decision,
+        reasons=judgement.reasons,
+        route=judgement.route,
         text=text,
         messages=messages,
         safety=SafetyScores(**{label: round(verdict.safety.get(label, 0.0), 6) for label in SAFETY_LABELS}),
@@ -74,7 +96,7 @@ def decide(request: Request, verdict: Verdict, policy: Policy, redactor: Redacto
             label=verdict.intent, confidence=round(verdict.intent_confidence, 6), in_scope=verdict.in_scope
         ),
         pii=PiiSummary(counts=_count_types(verdict)),
-        policy_version=policy.version,
+        policy_version=judgement.policy_version,
     )
 
 

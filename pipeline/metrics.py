@@ -7,7 +7,7 @@ cardinality stays bounded.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 from guardstream.pipeline.processor import BatchResult
 
@@ -49,6 +49,24 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.shadow_decisions = Counter(
+            "guardstream_shadow_decisions_total",
+            "Shadow decisions next to live ones, by live and shadow decision (they differ where the two do)",
+            ["live", "shadow"],
+            registry=self.registry,
+        )
+        self.shadow_disagreements = Counter(
+            "guardstream_shadow_disagreements_total",
+            "Messages whose shadow decision differs from the live one",
+            registry=self.registry,
+        )
+        self.audit_links = Counter(
+            "guardstream_audit_chain_links_total",
+            "Audit records linked into this worker's hash chains, by algorithm (hmac-sha256, sha256)",
+            ["alg"],
+            registry=self.registry,
+        )
+
     def observe_policy_reload(self, result: str) -> None:
         self.policy_reloads.labels(result).inc()
 
@@ -61,7 +79,35 @@ class Metrics:
                 self.dead_letters.labels(decided.dead_letter_reason).inc()
             for entity_type, count in decided.pii_counts.items():
                 self.pii_entities.labels(entity_type).inc(count)
+            if decided.shadow_decision is not None:
+                self.shadow_decisions.labels(decided.decision.value, decided.shadow_decision.value).inc()
+                if decided.shadow_decision is not decided.decision:
+                    self.shadow_disagreements.inc()
+        if result.audit_links:
+            self.audit_links.labels(result.audit_alg).inc(result.audit_links)
 
     def serve(self, port: int, addr: str = "127.0.0.1") -> None:
         """Expose ``/metrics`` over HTTP (bind 0.0.0.0 explicitly in a container)."""
         start_http_server(port, addr=addr, registry=self.registry)
+
+
+def verification_registry(intact: bool, records: int, counts: dict[str, int]) -> CollectorRegistry:
+    """``audit verify``'s outcome as gauges, for ``--metrics-file`` (node exporter's textfile collector)."""
+    registry = CollectorRegistry()
+    Gauge(
+        "guardstream_audit_verify_intact",
+        "1 when the last `guardstream audit verify` found every chain intact, 0 otherwise",
+        registry=registry,
+    ).set(1 if intact else 0)
+    Gauge("guardstream_audit_verify_records", "Audit records the last verification read", registry=registry).set(
+        records
+    )
+    findings = Gauge(
+        "guardstream_audit_verify_findings",
+        "Problems the last `guardstream audit verify` found, by kind",
+        ["problem"],
+        registry=registry,
+    )
+    for problem in ("changed", "dropped", "reordered", "inserted", "unchained", "undecodable", "key_required"):
+        findings.labels(problem).set(counts.get(problem, 0))
+    return registry

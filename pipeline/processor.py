@@ -18,11 +18,13 @@ from typing import Literal
 import structlog
 
 from guardstream.classifiers.guard import Guard, Verdict
+from guardstream.pipeline.audit_signing import AuditSigner
 from guardstream.pipeline.dead_letter import DeadLetterSealer
 from guardstream.pipeline.decision import content_of, decide
 from guardstream.pipeline.policy import Policy
 from guardstream.pipeline.policy_reload import PolicyReloader
 from guardstream.pipeline.redaction import Redactor
+from guardstream.pipeline.shadow import Shadow
 from guardstream.topics import (
     AuditRecord,
     Decision,
@@ -32,6 +34,7 @@ from guardstream.topics import (
     PiiSummary,
     QuarantinedRequest,
     Request,
+    ShadowDecision,
     SourcePosition,
     TopicCatalogue,
     dead_letter_record,
@@ -58,6 +61,7 @@ class OutgoingRecord:
     topic: str
     key: bytes | None
     value: bytes
+    partition: int | None = None  # set for audit records: their chain link names the partition
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,7 @@ class DecisionSummary:
     pii_counts: dict[str, int]
     intent: str | None
     dead_letter_reason: str | None = None
+    shadow_decision: Decision | None = None
 
 
 @dataclass(slots=True)
@@ -80,6 +85,8 @@ class BatchResult:
     records: list[OutgoingRecord] = field(default_factory=list)
     decided: list[DecisionSummary] = field(default_factory=list)
     classify_ms: float = 0.0
+    audit_links: int = 0  # audit records chained in this batch
+    audit_alg: str = "sha256"
 
 
 def _now() -> datetime:
@@ -100,6 +107,8 @@ class Processor:
         max_json_depth: int = 32,
         sealer: DeadLetterSealer | None = None,
         reloader: PolicyReloader | None = None,
+        signer: AuditSigner | None = None,
+        shadow: Shadow | None = None,
     ):
         self.guard = guard
         self.policy = policy.bind(guard.operating_points, guard.intent_labels)
@@ -109,6 +118,8 @@ class Processor:
         self.max_message_bytes = max_message_bytes
         self.max_json_depth = max_json_depth
         self.sealer = sealer or DeadLetterSealer(max_original_bytes=700_000)
+        self.signer = signer or AuditSigner(catalogue.audit.partitions)
+        self.shadow = shadow
         versions = guard.versions
         self.versions = ModelVersions(
             model=versions["model"], policy=policy.version, recognizers=versions["recognizers"]
@@ -140,12 +151,16 @@ class Processor:
         verdicts = self.classify_texts(texts)
         result.classify_ms = (time.perf_counter() - started) * 1000
         per_message_ms = result.classify_ms / len(parsed)
-        for (raw, request, parse_ms), text, verdict in zip(parsed, texts, verdicts, strict=True):
+        shadow_verdicts = self.shadow.verdicts(texts, verdicts) if self.shadow is not None else verdicts
+        for (raw, request, parse_ms), text, verdict, shadow_verdict in zip(
+            parsed, texts, verdicts, shadow_verdicts, strict=True
+        ):
             if isinstance(verdict, Exception):
                 self._dead_letter(raw, verdict, result, stage="classify")
                 continue
             try:
-                self._decide_one(raw, request, text, verdict, parse_ms, per_message_ms, result)
+                shadow = self.shadow.decide(request, shadow_verdict) if self.shadow is not None else None
+                self._decide_one(raw, request, text, verdict, parse_ms, per_message_ms, result, shadow)
             except Exception as error:  # a bug must not lose the message: dead-letter it
                 log.exception("processing_failed", request_id=request.id, error_type=type(error).__name__)
                 self._dead_letter(raw, error, result, stage="classify")
@@ -185,6 +200,7 @@ class Processor:
         parse_ms: float,
         classify_ms: float,
         result: BatchResult,
+        shadow: ShadowDecision | None = None,
     ) -> None:
         started = time.perf_counter()
         decided = decide(request, verdict, self.policy, self.redactor)
@@ -235,8 +251,9 @@ class Processor:
             source=SourcePosition(topic=raw.topic, partition=raw.partition, offset=raw.offset),
             text_chars=len(text),
             processed_at=processed_at,
+            shadow=shadow,
         )
-        result.records.append(OutgoingRecord(self.catalogue.audit.name, request.id.encode(), encode(audit)))
+        self._append_audit(result, audit, request.id.encode())
         result.decided.append(
             DecisionSummary(
                 request_id=request.id,
@@ -247,8 +264,16 @@ class Processor:
                 reasons=decided.reasons,
                 pii_counts=decided.pii.counts,
                 intent=verdict.intent,
+                shadow_decision=shadow.decision if shadow is not None else None,
             )
         )
+
+    def _append_audit(self, result: BatchResult, audit: AuditRecord, key: bytes) -> None:
+        """Append the audit record as the next link of this writer's chain for the partition it goes to."""
+        partition, value = self.signer.sign(audit, key)
+        result.records.append(OutgoingRecord(self.catalogue.audit.name, key, value, partition))
+        result.audit_links += 1
+        result.audit_alg = self.signer.alg
 
     def versions_for(self, policy_version: str) -> ModelVersions:
         """The versions stamped on a decision: the effective (tenant) policy's, not always the base one."""
@@ -283,7 +308,7 @@ class Processor:
             processed_at=_now(),
         )
         audit_key = f"{raw.topic}/{raw.partition}/{raw.offset}".encode()
-        result.records.append(OutgoingRecord(self.catalogue.audit.name, audit_key, encode(audit)))
+        self._append_audit(result, audit, audit_key)
         result.decided.append(
             DecisionSummary(
                 request_id=None,

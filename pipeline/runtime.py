@@ -9,12 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from guardstream.classifiers.guard import Guard
+from guardstream.pipeline.audit_signing import AuditSigner
 from guardstream.pipeline.config import Settings
 from guardstream.pipeline.dead_letter import DeadLetterSealer
 from guardstream.pipeline.policy import Policy
 from guardstream.pipeline.policy_reload import PolicyReloader
 from guardstream.pipeline.processor import Processor
 from guardstream.pipeline.redaction import Redactor
+from guardstream.pipeline.shadow import Shadow
 from guardstream.topics import TopicCatalogue
 
 
@@ -25,9 +27,9 @@ def build_catalogue(settings: Settings, policy: Policy) -> TopicCatalogue:
     )
 
 
-def build_guard(settings: Settings) -> Guard:
+def build_guard(settings: Settings, model_dir: Path | None = None) -> Guard:
     return Guard.load(
-        settings.model_dir,
+        model_dir or settings.model_dir,
         intra_op_threads=settings.intra_op_threads,
         phone_regions=settings.phone_regions,
         multilingual_pii=settings.multilingual_pii,
@@ -38,15 +40,37 @@ def build_processor(settings: Settings, guard: Guard | None = None) -> Processor
     guard = guard or build_guard(settings)
     # "calibrated" thresholds resolve against the bundle actually loaded: a new bundle brings its own.
     policy = Policy.load(settings.policy_path).bind(guard.operating_points, guard.intent_labels)
+    catalogue = build_catalogue(settings, policy)
+    audit_key = settings.audit.key.get_secret_value().encode() if settings.audit.key else None
     return Processor(
         guard,
         policy,
         Redactor(policy.pii, settings.hash_salt),
-        build_catalogue(settings, policy),
+        catalogue,
         max_message_bytes=settings.limits.max_message_bytes,
         max_json_depth=settings.limits.max_json_depth,
         sealer=DeadLetterSealer(settings.dead_letter.max_original_bytes, settings.dead_letter.encryption_key),
         reloader=_reloader(settings, guard, policy),
+        signer=AuditSigner(catalogue.audit.partitions, audit_key, settings.audit.writer_id),
+        shadow=build_shadow(settings, guard),
+    )
+
+
+def build_shadow(settings: Settings, live: Guard) -> Shadow | None:
+    """The candidate policy and/or challenger bundle, or ``None`` when neither is configured.
+
+    Without a shadow policy the challenger is judged by the live policy file, bound to the challenger's own
+    calibrated operating points; without a challenger the candidate policy reuses the live scores.
+    """
+    if settings.shadow_policy_path is None and settings.shadow_model_dir is None:
+        return None
+    challenger = build_guard(settings, settings.shadow_model_dir) if settings.shadow_model_dir else None
+    scorer = challenger or live
+    policy = Policy.load(settings.shadow_policy_path or settings.policy_path)
+    return Shadow(
+        policy=policy.bind(scorer.operating_points, scorer.intent_labels),
+        model_version=scorer.versions["model"],
+        challenger=challenger,
     )
 
 

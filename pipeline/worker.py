@@ -6,7 +6,7 @@ import asyncio
 
 import structlog
 
-from guardstream.pipeline.admin import ensure_topics
+from guardstream.pipeline.admin import ensure_topics, partition_count
 from guardstream.pipeline.config import Settings
 from guardstream.pipeline.logs import configure_logging
 from guardstream.pipeline.metrics import Metrics
@@ -32,6 +32,15 @@ def run_worker(settings: Settings) -> None:
         )
         if created:
             log.info("topics_created", topics=created)
+    # Audit records go to partitions the signer picks (each link names its partition): use the real count.
+    audit_partitions = asyncio.run(partition_count(catalogue.audit.name, **settings.kafka.client_kwargs()))
+    if audit_partitions:
+        processor.signer.partitions = audit_partitions
+    if not processor.signer.keyed:
+        log.warning(
+            "audit_chain_unkeyed",
+            hint="set GUARDSTREAM_AUDIT_KEY: without it the audit chain detects accidents, not deliberate edits",
+        )
     metrics = Metrics()
     if processor.reloader is not None:
         processor.reloader.on_result = metrics.observe_policy_reload
@@ -44,6 +53,8 @@ def run_worker(settings: Settings) -> None:
         input_topic=catalogue.requests.name,
         model=processor.versions.model,
         policy=processor.versions.policy,
+        audit_chains=processor.signer.run_id,
+        shadow=processor.shadow is not None,
         batch_size=settings.batch.size,
         batch_window_ms=settings.batch.window_ms,
     )
