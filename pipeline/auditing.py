@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 from rich.console import Console
 from rich.table import Table
@@ -51,3 +52,16 @@ async def tail_audit(
     if reader.skipped:
         console.print(f"[yellow]{reader.skipped} undecodable records skipped[/]")
     return count
+
+
+async def read_records(
+    settings: Settings, *, idle_s: float, since: datetime | None = None, until: datetime | None = None
+) -> list[AuditRecord]:
+    """Every decodable audit record so far, optionally in a time range of ``processed_at``."""
+    topic = TopicCatalogue.build(prefix=settings.topics.prefix).audit.name
+    reader = AuditReader(topic=topic, idle_timeout_s=idle_s, **settings.kafka.client_kwargs())
+    return [
+        record
+        async for record in reader
+        if (since is None or record.processed_at >= since) and (until is None or record.processed_at <= until)
+    ]

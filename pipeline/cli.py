@@ -10,6 +10,7 @@ import asyncio
 import signal
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -231,6 +232,137 @@ def audit_tail(
     asyncio.run(tail_audit(settings, console, follow=follow, as_json=as_json, limit=limit, idle_s=idle))
 
 
+IdleOption = Annotated[float, typer.Option(help="Stop reading after the topic was quiet this many seconds.")]
+SinceOption = Annotated[
+    datetime | None, typer.Option(help="Only records at or after this time (ISO 8601, with a zone or UTC).")
+]
+UntilOption = Annotated[datetime | None, typer.Option(help="Only records at or before this time (ISO 8601).")]
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+@audit_app.command("verify")
+def audit_verify(
+    config: ConfigOption = None,
+    bootstrap: BootstrapOption = None,
+    idle: IdleOption = 3.0,
+    metrics_file: Annotated[
+        Path | None, typer.Option(help="Also write the outcome as Prometheus gauges (textfile collector).")
+    ] = None,
+) -> None:
+    """Check every hash chain of the audit topic: exit 0 intact, 1 broken (first place named), 2 key needed."""
+    from guardstream.pipeline.audit_verify import exit_status, print_report, verify_audit, write_metrics
+
+    report = asyncio.run(verify_audit(_settings(config, bootstrap), idle_s=idle))
+    print_report(console, report)
+    if metrics_file is not None:
+        write_metrics(metrics_file, report)
+    raise typer.Exit(exit_status(report))
+
+
+@audit_app.command("diff")
+def audit_diff(
+    config: ConfigOption = None,
+    bootstrap: BootstrapOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    idle: IdleOption = 3.0,
+    since: SinceOption = None,
+    until: UntilOption = None,
+) -> None:
+    """Where the shadow policy / challenger model decided otherwise than live: counts and request ids."""
+    from guardstream.pipeline.audit_diff import diff_records, print_diff
+    from guardstream.pipeline.auditing import read_records
+
+    settings = _settings(config, bootstrap)
+    records = asyncio.run(read_records(settings, idle_s=idle, since=_aware(since), until=_aware(until)))
+    diff = diff_records(records)
+    if as_json:
+        sys.stdout.write(orjson.dumps(diff.to_json()).decode() + "\n")
+    else:
+        print_diff(console, diff)
+
+
+@audit_app.command("report")
+def audit_report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.", dir_okay=False)],
+    config: ConfigOption = None,
+    bootstrap: BootstrapOption = None,
+    idle: IdleOption = 3.0,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    title: Annotated[str, typer.Option(help="Report title.")] = "guardstream audit report",
+) -> None:
+    """Write one self-contained HTML report (charts inline) of the audit topic or a time range of it."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        err_console.print("audit report draws with matplotlib: pip install 'guardstream[report]'", highlight=False)
+        raise typer.Exit(2) from None
+    from guardstream.pipeline.audit_report import render_report
+    from guardstream.pipeline.auditing import read_records
+
+    settings = _settings(config, bootstrap)
+    records = asyncio.run(read_records(settings, idle_s=idle, since=_aware(since), until=_aware(until)))
+    out.write_text(render_report(records, title=title, generated_at=datetime.now(UTC)), encoding="utf-8")
+    err_console.print(f"wrote {out} ({len(records)} audit records)", highlight=False)
+
+
+@app.command()
+def replay(
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="JSONL of requests, as `produce` takes them.")
+    ] = None,
+    from_topic: Annotated[bool, typer.Option(help="Replay the requests topic instead of a file.")] = False,
+    policy: Annotated[Path | None, typer.Option(help="Candidate policy YAML (default: the live one).")] = None,
+    model_dir: Annotated[Path | None, typer.Option(help="Candidate model bundle (default: the live one).")] = None,
+    baseline: Annotated[
+        str, typer.Option(help="Compare with what the audit topic recorded (audit) or with live run offline (live).")
+    ] = "audit",
+    config: ConfigOption = None,
+    bootstrap: BootstrapOption = None,
+    tenant: Annotated[str, typer.Option(help="Tenant for file lines that do not name one.")] = "default",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    idle: IdleOption = 3.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
+    max_changed_rate: Annotated[
+        float | None, typer.Option(help="Exit 1 when more than this share of decisions would change (CI gate).")
+    ] = None,
+) -> None:
+    """Backtest a candidate policy and/or model on recorded requests: what would change (ids, never text)."""
+    if (file is None) == (not from_topic):
+        err_console.print("give either --file FILE.jsonl or --from-topic")
+        raise typer.Exit(2)
+    if baseline not in ("audit", "live"):
+        err_console.print(f"--baseline must be audit or live, not {baseline!r}", highlight=False)
+        raise typer.Exit(2)
+    from guardstream.pipeline.replay import recorded_outcomes, replay_report_lines, requests_from_topic
+    from guardstream.pipeline.replay import replay as run_replay
+
+    settings = _settings(config, bootstrap)
+    unreadable = 0
+    if file is not None:
+        requests = _read_request_lines(file, tenant)
+    else:
+        requests, unreadable = asyncio.run(
+            requests_from_topic(settings, since=_aware(since), until=_aware(until), idle_s=idle)
+        )
+    recorded = asyncio.run(recorded_outcomes(settings, idle_s=idle)) if baseline == "audit" else {}
+    report = run_replay(
+        settings, requests, policy_path=policy, model_dir=model_dir, recorded=recorded, unreadable=unreadable
+    )
+    summary = report.to_json()
+    if as_json:
+        sys.stdout.write(orjson.dumps(summary).decode() + "\n")
+    else:
+        for line in replay_report_lines(summary):
+            console.print(line, highlight=False, markup=False)
+    if max_changed_rate is not None and summary["changed_rate"] > max_changed_rate:
+        raise typer.Exit(1)
+
+
 @dead_letter_app.command("keygen")
 def dead_letter_keygen() -> None:
     """Print a new dead-letter encryption key (set it as GUARDSTREAM_DEAD_LETTER_KEY)."""
@@ -243,7 +375,7 @@ def dead_letter_keygen() -> None:
 def dead_letter_read(
     config: ConfigOption = None,
     bootstrap: BootstrapOption = None,
-    idle: Annotated[float, typer.Option(help="Stop after this many idle seconds.")] = 3.0,
+    idle: IdleOption = 3.0,
     show_original: Annotated[
         bool, typer.Option(help="Also print the original bytes (decrypted with the configured key).")
     ] = False,
