@@ -1,5 +1,5 @@
 """``python -m guardstream`` is the ``guardstream`` command (useful where the script is not on PATH)."""
 
-from guardstream.pipeline.cli import app
+from guardstream.pipeline.cli import main
 
-app(prog_name="guardstream")
+main()

@@ -7,6 +7,8 @@ and ``--help`` start quickly and a command only pays for what it uses.
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import signal
 import sys
 import time
@@ -45,12 +47,44 @@ BootstrapOption = Annotated[
 ]
 
 
+# The bootstrap address of the command's settings, so a connection error can name it.
+_bootstrap_in_use: list[str] = []
+
+
 def _settings(config: Path | None, bootstrap: str | None = None, **overrides: Any) -> Any:
     from guardstream.pipeline.config import load_settings
 
     if bootstrap:
         overrides["kafka__bootstrap_servers"] = bootstrap
-    return load_settings(config, **{k: v for k, v in overrides.items() if v is not None})
+    settings = load_settings(config, **{k: v for k, v in overrides.items() if v is not None})
+    _bootstrap_in_use[:] = [settings.kafka.bootstrap_servers]
+    return settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console script: errors become one line and an exit status (2 usage/config, 1 runtime).
+
+    ``--debug`` (anywhere on the line) or ``GUARDSTREAM_DEBUG=1`` lets the traceback through instead.
+    """
+    from guardstream.pipeline.errors import DEBUG_ENV, describe
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get(DEBUG_ENV) == "1"
+    args = [arg for arg in args if arg != "--debug"]
+    if debug:
+        app(args=args, prog_name="guardstream")
+        return
+    # Client libraries log connection failures themselves; unconfigured, Python prints each one. The error
+    # below says it once (a command that configures logging, like the worker, still gets them).
+    logging.getLogger("aiokafka").addHandler(logging.NullHandler())
+    try:
+        app(args=args, prog_name="guardstream")
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as error:
+        message, status = describe(error, bootstrap=_bootstrap_in_use[0] if _bootstrap_in_use else None)
+        err_console.print(message, markup=False, highlight=False, soft_wrap=True)
+        sys.exit(status)
 
 
 @app.command()
@@ -206,12 +240,22 @@ def produce(
     bootstrap: BootstrapOption = None,
     tenant: Annotated[str, typer.Option(help="Tenant for lines that do not name one.")] = "default",
     raw: Annotated[bool, typer.Option(help="Send each line's bytes unchanged (to exercise dead-letter).")] = False,
+    ids_out: Annotated[
+        Path | None, typer.Option(help="Write 'line<TAB>request id' of every sent request here instead of stdout.")
+    ] = None,
 ) -> None:
-    """Produce requests from a JSONL file to the requests topic."""
+    """Produce requests from a JSONL file to the requests topic; prints 'line<TAB>request id' for each one sent."""
     from guardstream.pipeline.producing import produce_file
 
     settings = _settings(config, bootstrap)
-    sent, rejected = asyncio.run(produce_file(settings, file, default_tenant=tenant, raw=raw, console=err_console))
+    ids = ids_out.open("w", encoding="utf-8") if ids_out is not None else sys.stdout
+    try:
+        sent, rejected = asyncio.run(
+            produce_file(settings, file, default_tenant=tenant, raw=raw, console=err_console, ids=ids)
+        )
+    finally:
+        if ids_out is not None:
+            ids.close()
     err_console.print(f"sent {sent} requests; rejected {rejected} invalid lines")
     raise typer.Exit(1 if rejected else 0)
 
@@ -363,6 +407,44 @@ def replay(
         raise typer.Exit(1)
 
 
+@app.command()
+def peek(
+    topic: Annotated[
+        str,
+        typer.Argument(help="A role or route (requests, general, blocked, escalation, dead-letter, audit) or topic."),
+    ],
+    config: ConfigOption = None,
+    bootstrap: BootstrapOption = None,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep waiting for new records.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON record per line.")] = False,
+    from_beginning: Annotated[
+        bool, typer.Option(help="With --follow, start at the beginning (without --follow it always does).")
+    ] = False,
+    limit: Annotated[int | None, typer.Option(help="Stop after this many records.")] = None,
+    idle: IdleOption = 3.0,
+    show_original: Annotated[
+        bool, typer.Option(help="dead-letter only: include the original bytes, opened with the configured key.")
+    ] = False,
+) -> None:
+    """Read any guardstream topic: what the LLM workers receive, what was blocked or escalated, the audit."""
+    from guardstream.pipeline.peek import peek as run_peek
+
+    settings = _settings(config, bootstrap)
+    asyncio.run(
+        run_peek(
+            settings,
+            console,
+            topic,
+            follow=follow,
+            as_json=as_json,
+            from_beginning=from_beginning,
+            idle_s=idle,
+            limit=limit,
+            show_original=show_original,
+        )
+    )
+
+
 @dead_letter_app.command("keygen")
 def dead_letter_keygen() -> None:
     """Print a new dead-letter encryption key (set it as GUARDSTREAM_DEAD_LETTER_KEY)."""
@@ -420,4 +502,4 @@ def evaluate(
 
 
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

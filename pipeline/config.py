@@ -15,9 +15,10 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from guardstream.pipeline.errors import ConfigError, validation_lines, yaml_file
 
 CONFIG_FILE_ENV = "GUARDSTREAM_CONFIG"
 _INIT_ONLY: ContextVar[bool] = ContextVar("guardstream_settings_init_only", default=False)
@@ -70,6 +71,10 @@ class KafkaSettings(BaseModel):
     def ssl_context(self) -> ssl.SSLContext | None:
         if "SSL" not in self.security_protocol:
             return None
+        for name in ("ssl_cafile", "ssl_certfile", "ssl_keyfile"):
+            value = getattr(self, name)
+            if value is not None and not Path(value).is_file():
+                raise ConfigError(f"kafka.{name}: no such file: {value}")
         context = ssl.create_default_context(cafile=str(self.ssl_cafile) if self.ssl_cafile else None)
         if self.ssl_certfile:
             context.load_cert_chain(str(self.ssl_certfile), str(self.ssl_keyfile) if self.ssl_keyfile else None)
@@ -167,6 +172,8 @@ class Settings(BaseSettings):
     multilingual_pii: Literal["off", "non_english", "all"] = "non_english"
     hash_salt: SecretStr | None = None
     metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    # Where /metrics, /healthz and /readyz listen: 0.0.0.0 in a container, so probes and Prometheus reach it.
+    metrics_host: str = "127.0.0.1"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
 
@@ -199,14 +206,18 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     path = config_file or os.environ.get(CONFIG_FILE_ENV)
     data: dict[str, Any] = {}
     if path:
-        loaded = yaml.safe_load(Path(path).read_text("utf-8"))
+        loaded = yaml_file(path)
         if loaded is not None and not isinstance(loaded, dict):
-            raise ValueError(f"config file {path} must hold a mapping")
+            raise ConfigError(f"{path}: a config file must hold a mapping")
         data = loaded or {}
     for env_name, target in _ALIASES.items():
         if env_name in os.environ:
             _set_path(data, target, os.environ[env_name])
-    settings = Settings(**data)
+    where = f"{path}: " if path else "settings: "
+    try:
+        settings = Settings(**data)
+    except ValidationError as error:
+        raise ConfigError(where + validation_lines(error)) from None
     if overrides:
         merged = settings.model_dump()
         for dotted, value in overrides.items():
@@ -214,6 +225,8 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         token = _INIT_ONLY.set(True)
         try:
             settings = Settings(**merged)
+        except ValidationError as error:
+            raise ConfigError(where + validation_lines(error)) from None
         finally:
             _INIT_ONLY.reset(token)
     return settings

@@ -17,9 +17,9 @@ from guardstream.topics import DeadLetterRecord, TopicCatalogue, decode
 async def read_dead_letters(settings: Settings, *, idle_s: float, show_original: bool) -> int:
     topic = TopicCatalogue.build(prefix=settings.topics.prefix).dead_letter.name
     consumer = AIOKafkaConsumer(**settings.kafka.client_kwargs(), enable_auto_commit=False)
-    await consumer.start()
     count = 0
     try:
+        await consumer.start()
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         if not partitions:
             return 0

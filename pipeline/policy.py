@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from guardstream.classifiers.guard import SAFETY_LABELS, Verdict
 from guardstream.classifiers.pii import PiiSpan
+from guardstream.classifiers.pii.spans import ENTITY_TYPES
+from guardstream.pipeline.errors import ConfigError, validation_lines, yaml_file
 from guardstream.topics import Decision
 
 _ROUTE_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
@@ -73,6 +75,13 @@ class SafetyRule(BaseModel):
         return SafetyRule(**values)
 
 
+def _check_entity_types(types: Iterable[str]) -> None:
+    """A misspelt entity type would silently never match: name it (and what exists)."""
+    unknown = sorted(set(types) - ENTITY_TYPES)
+    if unknown:
+        raise ValueError(f"unknown entity type {', '.join(unknown)} (known: {', '.join(sorted(ENTITY_TYPES))})")
+
+
 class PiiRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -83,6 +92,18 @@ class PiiRule(BaseModel):
     # Detected (and counted in the audit) but left in the text and not a reason to redact or block:
     # e.g. DATE_TIME, where "set an alarm for 7 am" loses the one thing the LLM needs.
     ignore_types: list[str] = Field(default_factory=list)
+
+    @field_validator("block_types", "ignore_types")
+    @classmethod
+    def _known_types(cls, types: list[str]) -> list[str]:
+        _check_entity_types(types)
+        return types
+
+    @field_validator("operators")
+    @classmethod
+    def _known_operator_types(cls, operators: dict[str, str]) -> dict[str, str]:
+        _check_entity_types(operators)
+        return operators
 
     def acted_on(self, spans: Iterable[PiiSpan]) -> list[PiiSpan]:
         """The spans the rule redacts or blocks on (everything not in ``ignore_types``)."""
@@ -205,12 +226,15 @@ class Policy(BaseModel):
         """Load a policy YAML file; ``None`` loads the packaged default policy."""
         if path is None:
             text = resources.files("guardstream.pipeline.data").joinpath("default_policy.yaml").read_text("utf-8")
+            data = yaml.safe_load(text)
         else:
-            text = Path(path).read_text("utf-8")
-        data = yaml.safe_load(text)
+            data = yaml_file(path)
         if not isinstance(data, dict):
-            raise ValueError(f"policy file {path or 'default'} must hold a mapping")
-        return cls.model_validate(data)
+            raise ConfigError(f"{path or 'the packaged policy'}: a policy file must hold a mapping")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as error:
+            raise ConfigError(f"{path or 'the packaged policy'}: {validation_lines(error)}") from None
 
     @property
     def route_names(self) -> list[str]:

@@ -120,12 +120,12 @@ async def requests_from_topic(
     """Valid requests on the requests topic (in a time range, by record timestamp) and the unreadable count."""
     topic = TopicCatalogue.build(prefix=settings.topics.prefix).requests.name
     consumer = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, **settings.kafka.client_kwargs())
-    await consumer.start()
     requests: list[Request] = []
     unreadable = 0
     low = since.timestamp() * 1000 if since else None
     high = until.timestamp() * 1000 if until else None
     try:
+        await consumer.start()
         partitions = consumer.partitions_for_topic(topic)
         if not partitions:
             raise LookupError(f"topic {topic!r} does not exist or has no partitions")

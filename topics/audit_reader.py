@@ -62,8 +62,8 @@ class AuditReader:
         retention removed records).
         """
         consumer = AIOKafkaConsumer(**self._options)
-        await consumer.start()
         try:
+            await consumer.start()
             partitions = consumer.partitions_for_topic(self.topic)
             if not partitions:
                 raise LookupError(f"topic {self.topic!r} does not exist or has no partitions")

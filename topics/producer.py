@@ -34,7 +34,11 @@ class RequestProducer:
     async def start(self) -> None:
         # Created here, not in __init__: aiokafka binds to the running event loop.
         producer = AIOKafkaProducer(**self._options)
-        await producer.start()
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()  # release its sockets and tasks: the caller only sees the error
+            raise
         self._producer = producer
 
     async def stop(self) -> None:

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from guardstream.classifiers.guard import Verdict
 from guardstream.classifiers.pii import PiiSpan
+from guardstream.pipeline.errors import ConfigError
 from guardstream.pipeline.policy import Policy
 from guardstream.topics import Decision
 
@@ -124,7 +125,7 @@ def test_pii_block_types_quarantine(tmp_path: Path) -> None:
 def test_invalid_policies_fail_with_a_clear_message(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(body)
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(ConfigError, match=message):
         Policy.load(path)
 
 
