@@ -91,6 +91,13 @@ def create_app(
         value_serializer="raw",
         key_serializer="raw",
     )
+    if metrics is not None:
+
+        @app.on_partitions_assigned.connect
+        async def _ready(app: faust.App, assigned: Any, **_: Any) -> None:  # the producer starts before the consumer
+            metrics.health.set("producer_connected")
+            metrics.health.set("consumer_assigned", bool(assigned))
+
     batch_size = settings.batch.size
     window_s = settings.batch.window_ms / 1000.0
 

@@ -9,6 +9,7 @@ producer, so they pass that as ``send`` and share the rest.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -18,6 +19,8 @@ from guardstream.pipeline.processor import OutgoingRecord
 
 log = structlog.get_logger(__name__)
 
+LOG_EVERY_S = 15.0
+_last_logged = [-float("inf")]  # shared by every batch waiting for acknowledgements
 # Hands one record to a producer; resolves to the broker's acknowledgement (an awaitable) once enqueued.
 Send = Callable[[OutgoingRecord], Awaitable[Awaitable[Any]]]
 # A record and its pending acknowledgement, or the error that kept it from being enqueued.
@@ -44,13 +47,22 @@ async def await_acknowledged(
     re-deliveries with the same request id (at-least-once, like Kafka's own retries).
     """
     backoff = initial_backoff_s
+    attempts = 0
     while True:
         outcomes = await asyncio.gather(*(_settle(ack) for _, ack in pending), return_exceptions=True)
         failed = [rec for (rec, _), out in zip(pending, outcomes, strict=True) if isinstance(out, BaseException)]
         if not failed:
+            if attempts:
+                log.info("produce_recovered", attempts=attempts)
             return
-        errors = sorted({type(o).__name__ for o in outcomes if isinstance(o, BaseException)})
-        log.warning("produce_failed_backing_off", failed=len(failed), errors=errors, backoff_s=backoff)
+        attempts += 1
+        # at most one line per LOG_EVERY_S for all batches in flight: an outage is a few lines, not hundreds
+        if time.monotonic() - _last_logged[0] >= LOG_EVERY_S:
+            errors = sorted({type(o).__name__ for o in outcomes if isinstance(o, BaseException)})
+            log.warning(
+                "produce_failed_backing_off", failed=len(failed), errors=errors, backoff_s=backoff, attempts=attempts
+            )
+            _last_logged[0] = time.monotonic()
         await asyncio.sleep(backoff)
         backoff = min(max_backoff_s, backoff * 2)
         pending = await enqueue(send, failed)

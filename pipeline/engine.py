@@ -96,6 +96,7 @@ class DirectWorker:
         self.consumer = self._consumer()
         self.producer = self._producer()
         await self.producer.start()
+        self._health("producer_connected")
         await self.consumer.start()
         self.consumer.subscribe([self.processor.catalogue.requests.name], listener=_DrainOnRevoke(self))
         log.info("worker_running", engine="direct", group=self.settings.app_id)
@@ -151,6 +152,10 @@ class DirectWorker:
             wait_ms=round(1000 * (time.perf_counter() - sent), 1),
             in_flight=len(self._in_flight),
         )
+
+    def _health(self, condition: str, value: bool = True) -> None:
+        if self.metrics is not None:
+            self.metrics.health.set(condition, value)
 
     async def _send(self, record: OutgoingRecord) -> Any:
         return await self.producer.send(record.topic, record.value, key=record.key, partition=record.partition)
@@ -232,6 +237,7 @@ class _DrainOnRevoke(ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned: Any) -> None:
         log.info("partitions_assigned", partitions=sorted(f"{tp.topic}:{tp.partition}" for tp in assigned))
+        self.worker._health("consumer_assigned", bool(assigned))
 
 
 def run_direct(settings: Settings, processor: Processor, metrics: Metrics | None = None) -> None:

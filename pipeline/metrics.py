@@ -7,8 +7,9 @@ cardinality stays bounded.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from guardstream.pipeline.health import Health, serve
 from guardstream.pipeline.processor import BatchResult
 
 
@@ -17,6 +18,7 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry | None = None):
         self.registry = registry or CollectorRegistry()
+        self.health = Health()  # readiness, answered on /readyz next to /metrics
         self.messages = Counter(
             "guardstream_messages_total",
             "Input messages by decision and output route",
@@ -86,9 +88,9 @@ class Metrics:
         if result.audit_links:
             self.audit_links.labels(result.audit_alg).inc(result.audit_links)
 
-    def serve(self, port: int, addr: str = "127.0.0.1") -> None:
-        """Expose ``/metrics`` over HTTP (bind 0.0.0.0 explicitly in a container)."""
-        start_http_server(port, addr=addr, registry=self.registry)
+    def serve(self, port: int, addr: str = "127.0.0.1") -> int:
+        """Expose ``/metrics``, ``/healthz`` and ``/readyz`` over HTTP (bind 0.0.0.0 in a container); the port."""
+        return serve(self.health, self.registry, port, addr).server_port
 
 
 def verification_registry(intact: bool, records: int, counts: dict[str, int]) -> CollectorRegistry:

@@ -6,13 +6,14 @@ Shared by the end-to-end and reliability tests so each one states only what it p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +86,27 @@ class WorkerProcess:
 
     def log_text(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+@contextlib.contextmanager
+def broker_behind_proxy() -> Iterator[tuple[str, FlakyProxy]]:
+    """An embedded broker reached only through a :class:`FlakyProxy`: yields the bootstrap address and the proxy."""
+    from guardstream.pipeline.broker import EmbeddedBroker, free_port
+
+    proxy_port = free_port()
+    with EmbeddedBroker(advertised_port=proxy_port) as broker:
+        proxy = FlakyProxy(proxy_port, broker.port).start()
+        try:
+            yield broker.bootstrap_servers, proxy
+        finally:
+            proxy.stop()
+
+
+def short_timeout_worker(bootstrap: str, prefix: str, partitions: int, log_path: Path) -> WorkerProcess:
+    """A worker whose producer gives up after 3 s, so an outage outlasts aiokafka's own retries and the
+    worker's backoff loop (``pipeline.delivery.await_acknowledged``) must hold the batch; started."""
+    extra = {"GUARDSTREAM_KAFKA__REQUEST_TIMEOUT_S": "3"}
+    return WorkerProcess(bootstrap, prefix, partitions, log_path, extra_env=extra).start()
 
 
 async def produce(
