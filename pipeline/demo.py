@@ -130,7 +130,8 @@ class DemoView:
     def done(self) -> int:
         return sum(1 for row in self.rows.values() if row.audit is not None and row.outputs)
 
-    def render(self) -> Group:
+    @staticmethod
+    def _wide_table() -> Table:
         table = Table(title="guardstream demo: live decisions", expand=True, show_lines=False)
         table.add_column("#", justify="right", width=3)
         table.add_column("tenant", width=10, overflow="ellipsis")
@@ -139,6 +140,20 @@ class DemoView:
         table.add_column("to topic", width=22, overflow="fold")
         table.add_column("why", ratio=2, overflow="fold")
         table.add_column("what the LLM worker sees", ratio=3, overflow="fold")
+        return table
+
+    @staticmethod
+    def _compact_table() -> Table:
+        table = Table(title="guardstream demo", expand=True, show_lines=False, padding=(0, 1))
+        table.add_column("#", justify="right", width=2)
+        table.add_column("decision", width=11)
+        table.add_column("to topic", width=16, overflow="ellipsis")
+        table.add_column("request, then → what the LLM sees (or why not)", ratio=1, overflow="fold")
+        return table
+
+    def render(self, width: int = 200) -> Group:
+        """The table for a terminal ``width`` columns wide: below 120, a compact layout that fits 80."""
+        table = self._compact_table() if width < 120 else self._wide_table()
         for index in sorted(self.rows):
             row = self.rows[index]
             audit = row.audit
@@ -150,15 +165,26 @@ class DemoView:
                     if content is None:
                         content = " | ".join(m["content"] for m in body.get("messages") or [])
                     seen = _short(content, 90)
-            table.add_row(
-                str(index),
-                row.source.tenant or "-",
-                _short(row.source.label, 90),
-                Text(decision, style=DECISION_STYLES.get(decision, "")),
-                audit.output_topic.removeprefix(self.catalogue.prefix + ".") if audit else "",
-                _short(", ".join(audit.reasons), 70) if audit else "",
-                seen,
-            )
+            topic = audit.output_topic.removeprefix(self.catalogue.prefix + ".") if audit else ""
+            reasons = ", ".join(audit.reasons) if audit else ""
+            styled = Text(decision, style=DECISION_STYLES.get(decision, ""))
+            if width < 120:
+                what = Text(_short(row.source.label, 60))
+                if seen:
+                    what.append("\n→ " + _short(seen, 60), style="green")
+                elif reasons:
+                    what.append("\n" + _short(reasons, 60), style="dim")
+                table.add_row(str(index), styled, _short(topic, 16), what)
+            else:
+                table.add_row(
+                    str(index),
+                    row.source.tenant or "-",
+                    _short(row.source.label, 90),
+                    styled,
+                    topic,
+                    _short(reasons, 70),
+                    seen,
+                )
         footer = Text(f"{self.done}/{len(self.rows)} accounted for, {time.monotonic() - self.started:.1f}s")
         return Group(table, footer)
 
@@ -214,7 +240,7 @@ async def _watch(
                     else:
                         view.add_output(tp.topic, orjson.loads(message.value))
             if live is not None:
-                live.update(view.render())
+                live.update(view.render(live.console.width))
     finally:
         await consumer.stop()
 
@@ -260,9 +286,9 @@ def run_demo(
             asyncio.run(_produce(bootstrap, catalogue.requests.name, inputs))
             view.index_positions(inputs)
             console.print(f"produced {len(inputs)} sample requests to {catalogue.requests.name}")
-            with Live(view.render(), console=console, refresh_per_second=8, transient=False) as live:
+            with Live(view.render(console.width), console=console, refresh_per_second=8, transient=False) as live:
                 asyncio.run(_watch(bootstrap, catalogue, view, live, timeout_s))
-                live.update(view.render())
+                live.update(view.render(console.width))
             if worker.poll() is not None:
                 console.print(f"[red]worker exited early with code {worker.returncode}; log follows[/]")
                 console.print(log_path.read_text(errors="replace")[-4000:])

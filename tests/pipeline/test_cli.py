@@ -142,6 +142,13 @@ def test_produce_validates_lines_and_sends_envelopes(broker, topic_prefix: str, 
     sent = asyncio.run(_read_requests(broker.bootstrap_servers, topic_prefix, expected=2))
     assert sorted(r["text"] for r in sent) == ["hello", "where is my order"]
     assert all(r["schema_version"] == 1 and r["id"] for r in sent)
+    # every sent request's id, by input line: the given one, and the generated one
+    generated = next(r["id"] for r in sent if r["text"] == "where is my order")
+    assert result.stdout.splitlines() == ["1\tp-1", f"3\t{generated}"]
+
+    ids_file = tmp_path / "ids.tsv"
+    again = guardstream("produce", str(source), "--ids-out", str(ids_file), env=env)
+    assert again.stdout == "" and ids_file.read_text().splitlines()[0] == "1\tp-1"
 
 
 @pytest.mark.broker
@@ -173,6 +180,9 @@ def test_produce_streams_stdin_in_chunks_and_names_bad_lines_by_file_line(broker
     sent = asyncio.run(_read_requests(broker.bootstrap_servers, topic_prefix, expected=len(expected_ids)))
     # Keyed by id, so spread over partitions: compare ids, not order.
     assert sorted(r["id"] for r in sent) == sorted(expected_ids)
+    printed = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [name for _, name in printed] == expected_ids  # in input order, across chunks
+    assert all(name == f"r-{number}" for number, name in printed)
 
 
 @pytest.mark.broker
