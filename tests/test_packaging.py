@@ -114,14 +114,15 @@ def test_eval_without_the_training_lab_says_how_to_get_it(installed: Path, tmp_p
 
 
 def test_the_image_is_built_from_the_runtime_wheel() -> None:
-    """No Docker engine here: check that the image copies only the wheel's sources and installs the wheel."""
+    """No Docker engine here: check that the image copies only the wheel's sources (and the lock file of its
+    dependencies) and installs the wheel without resolving its dependencies again."""
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     copies = [
         line.split()[1:-1] for line in dockerfile.splitlines() if line.startswith("COPY ") and "--from" not in line
     ]
     copied = [source for sources in copies for source in sources]
-    assert sorted(copied) == sorted(SOURCES)
+    assert sorted(copied) == sorted([*SOURCES, "deploy/requirements.lock"])
     assert "pip wheel --no-deps --wheel-dir /dist ." in dockerfile
-    assert "pip install /dist/*.whl" in dockerfile
+    assert "pip install -r /tmp/requirements.lock && pip install --no-deps /dist/*.whl" in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {"classifiers/training", "bench", "tests", ".venv"} <= set(ignored)
