@@ -32,6 +32,7 @@ from guardstream.topics import (
     ForwardedRequest,
     ModelVersions,
     PiiSummary,
+    PolicyChange,
     QuarantinedRequest,
     Request,
     ShadowDecision,
@@ -119,6 +120,7 @@ class Processor:
         self.max_json_depth = max_json_depth
         self.sealer = sealer or DeadLetterSealer(max_original_bytes=700_000)
         self.signer = signer or AuditSigner(catalogue.audit.partitions)
+        self._policy_change: PolicyChange | None = None
         self.shadow = shadow
         versions = guard.versions
         self.versions = ModelVersions(
@@ -167,7 +169,11 @@ class Processor:
         return result
 
     def apply_policy(self, policy: Policy) -> None:
-        """Switch to a validated, bound policy (same routes, same salt), as hot reload does."""
+        """Switch to a validated, bound policy (same routes, same salt), as hot reload does.
+
+        The next audit record written carries the change (``policy_change``), so the reload is in the trail.
+        """
+        self._policy_change = PolicyChange(previous=self.policy.version, current=policy.version, reloaded_at=_now())
         self.policy = policy
         self.redactor = self.redactor.for_rule(policy.pii)
         self.versions = self.versions.model_copy(update={"policy": policy.version})
@@ -270,6 +276,9 @@ class Processor:
 
     def _append_audit(self, result: BatchResult, audit: AuditRecord, key: bytes) -> None:
         """Append the audit record as the next link of this writer's chain for the partition it goes to."""
+        if self._policy_change is not None:
+            audit = audit.model_copy(update={"policy_change": self._policy_change})
+            self._policy_change = None
         partition, value = self.signer.sign(audit, key)
         result.records.append(OutgoingRecord(self.catalogue.audit.name, key, value, partition))
         result.audit_links += 1

@@ -226,6 +226,14 @@ class ShadowDecision(_Model):
     model: str  # the model version that scored the message (the live one when only the policy is shadowed)
 
 
+class PolicyChange(_Model):
+    """Set on the first audit record a worker writes after it hot-reloaded its policy: the reload, audited."""
+
+    previous: str
+    current: str
+    reloaded_at: AwareDatetime
+
+
 Digest = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
@@ -271,6 +279,7 @@ class AuditRecord(_Model):
     text_chars: Annotated[int, Field(ge=0)]
     processed_at: AwareDatetime
     shadow: ShadowDecision | None = None  # set when a shadow policy or challenger model runs
+    policy_change: PolicyChange | None = None  # set on the first record decided after a policy reload
     chain: ChainLink | None = None  # set by the worker; None only in records built outside one
 
 

@@ -57,12 +57,15 @@ def test_a_policy_edit_is_live_without_a_restart_and_a_broken_one_is_refused(
     time.sleep(0.6)  # one reload interval: the next batch after it is decided by the new version
     second = decide_one()
     assert (second["decision"], second["versions"]["policy"]) == ("block", "v2")
+    # the reload itself is in the (chained) audit trail: on the first record decided after it
+    assert second["policy_change"]["previous"] == "v1" and second["policy_change"]["current"] == "v2"
+    assert first["policy_change"] is None
 
     policy_file.write_text("version: v3\nsafety: [not, a, mapping\n")
     time.sleep(0.6)
     third = decide_one()
     assert wait_for(lambda: "policy_reload_refused" in worker.log_text(), timeout_s=5)
-    assert (third["decision"], third["versions"]["policy"]) == ("block", "v2")
+    assert (third["decision"], third["versions"]["policy"]) == ("block", "v2") and third["policy_change"] is None
     refusals = [line for line in worker.log_text().splitlines() if "policy_reload_refused" in line]
     assert refusals and str(policy_file) in refusals[0] and "Traceback" not in worker.log_text()
     assert worker.alive and worker.process is not None and worker.process.pid == pid

@@ -212,6 +212,7 @@ def test_audit_record_cannot_carry_free_text() -> None:
         "processed_at",
         "shadow",
         "chain",
+        "policy_change",
     }
     # The shadow decision holds codes and versions; the chain link holds digests and counters.
     assert set(ShadowDecision.model_fields) == {"decision", "reasons", "route", "policy", "model"}
