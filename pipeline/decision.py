@@ -7,6 +7,7 @@ It knows nothing of Kafka: where a decision is sent and how it is audited is the
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from guardstream.classifiers.guard import SAFETY_LABELS, Verdict
@@ -84,7 +85,8 @@ def decide(request: Request, verdict: Verdict, policy: Policy, redactor: Redacto
     judgement = judge(request, verdict, policy)
     policy = policy.for_tenant(request.tenant)
     redactor = Redactor(policy.pii, None) if redactor is None else redactor.for_rule(policy.pii)
-    text, messages = redact_request(request, verdict, policy, redactor)
+    kept = policy.kept_types_for(verdict, judgement.route)  # only a forwarded request keeps anything
+    text, messages = redact_request(request, verdict, policy, redactor, kept)
     return Decided(
         decision=judgement.decision,
         reasons=judgement.reasons,
@@ -101,11 +103,11 @@ def decide(request: Request, verdict: Verdict, policy: Policy, redactor: Redacto
 
 
 def redact_request(
-    request: Request, verdict: Verdict, policy: Policy, redactor: Redactor
+    request: Request, verdict: Verdict, policy: Policy, redactor: Redactor, kept: Collection[str] = ()
 ) -> tuple[str | None, tuple[ChatMessage, ...] | None]:
-    """Redact what the policy acts on (its ``ignore_types`` stay in the text), in the prompt or in every turn."""
+    """Redact what the policy acts on (``ignore_types`` and ``kept`` stay in the text), in the prompt or every turn."""
     messages = tuple(request.messages) if request.messages is not None else None
-    spans = policy.pii.acted_on(verdict.pii)
+    spans = policy.pii.acted_on(verdict.pii, kept)
     if policy.pii.action == "allow" or not spans:
         return request.text, messages
     if request.text is not None:

@@ -92,6 +92,11 @@ class PiiRule(BaseModel):
     # Detected (and counted in the audit) but left in the text and not a reason to redact or block:
     # e.g. DATE_TIME, where "set an alarm for 7 am" loses the one thing the LLM needs.
     ignore_types: list[str] = Field(default_factory=list)
+    # Types a route or an intent needs and gets in clear when the request is forwarded there, e.g. the travel
+    # route keeps LOCATION (cities) but not ADDRESS; the calendar intent keeps DATE_TIME. Only on forwarded
+    # requests: blocked and escalated content is always redacted. Each kept type is a reason "pii.kept:<TYPE>".
+    keep_by_route: dict[str, list[str]] = Field(default_factory=dict)
+    keep_by_intent: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("block_types", "ignore_types")
     @classmethod
@@ -99,15 +104,29 @@ class PiiRule(BaseModel):
         _check_entity_types(types)
         return types
 
+    @field_validator("keep_by_route", "keep_by_intent")
+    @classmethod
+    def _known_kept_types(cls, keep: dict[str, list[str]]) -> dict[str, list[str]]:
+        for types in keep.values():
+            _check_entity_types(types)
+        return keep
+
+    def kept_types(self, route: str | None, intent: str | None) -> frozenset[str]:
+        """What a request forwarded to ``route`` with ``intent`` keeps in clear (beyond ``ignore_types``)."""
+        kept = set(self.keep_by_route.get(route, ())) if route is not None else set()
+        if intent is not None:
+            kept |= set(self.keep_by_intent.get(intent, ()))
+        return frozenset(kept)
+
     @field_validator("operators")
     @classmethod
     def _known_operator_types(cls, operators: dict[str, str]) -> dict[str, str]:
         _check_entity_types(operators)
         return operators
 
-    def acted_on(self, spans: Iterable[PiiSpan]) -> list[PiiSpan]:
-        """The spans the rule redacts or blocks on (everything not in ``ignore_types``)."""
-        ignored = set(self.ignore_types)
+    def acted_on(self, spans: Iterable[PiiSpan], kept: Collection[str] = ()) -> list[PiiSpan]:
+        """The spans the rule redacts or blocks on: everything not in ``ignore_types`` nor ``kept``."""
+        ignored = set(self.ignore_types) | set(kept)
         return [s for s in spans if s.type not in ignored]
 
 
@@ -185,6 +204,10 @@ class Policy(BaseModel):
         missing = set(SAFETY_LABELS) - set(self.safety)
         if missing:
             raise ValueError(f"policy.safety must set thresholds for {sorted(missing)}")
+        routes = {*self.routing.routes, self.routing.default_route, self.routing.out_of_scope_route}
+        unknown = sorted(set(self.pii.keep_by_route) - routes)
+        if unknown:
+            raise ValueError(f"pii.keep_by_route names routes the policy does not have: {', '.join(unknown)}")
         return self
 
     @property
@@ -205,6 +228,11 @@ class Policy(BaseModel):
             if unknown:
                 raise PolicyBindingError(
                     f"policy.routing.routes names intents the model bundle does not know: {', '.join(unknown)}"
+                )
+            unknown = sorted(set(self.pii.keep_by_intent) - set(intents))
+            if unknown:
+                raise PolicyBindingError(
+                    f"policy.pii.keep_by_intent names intents the model bundle does not know: {', '.join(unknown)}"
                 )
         tenants = {}
         for tenant, policy in self.tenants.items():
@@ -267,6 +295,7 @@ class Policy(BaseModel):
                 block.append(f"safety.{label}:{score:.2f}>={rule.block:.2f}")
             elif rule.escalate is not None and score >= rule.escalate:
                 escalate.append(f"safety.{label}:{score:.2f}>={rule.escalate:.2f}")
+        # Kept types apply only if the request is forwarded: decide without them first, then with them.
         pii_types = sorted({span.type for span in self.pii.acted_on(verdict.pii)})
         if pii_types and self.pii.action != "allow":
             blocking = [t for t in pii_types if self.pii.action == "block" or t in self.pii.block_types]
@@ -275,9 +304,19 @@ class Policy(BaseModel):
             return Outcome(Decision.BLOCK, tuple(block + escalate), route)
         if escalate:
             return Outcome(Decision.ESCALATE, tuple(escalate), route)
-        if pii_types and self.pii.action == "redact":
-            return Outcome(Decision.REDACT, tuple(f"pii.redact:{t}" for t in pii_types), route)
-        return Outcome(Decision.ALLOW, (), route)
+        kept_rule = self.pii.kept_types(route, verdict.intent if verdict.in_scope else None)
+        kept = sorted({t for t in pii_types if t in kept_rule})
+        redacted = [t for t in pii_types if t not in kept_rule]
+        reasons = tuple(f"pii.kept:{t}" for t in kept)
+        if redacted and self.pii.action == "redact":
+            return Outcome(Decision.REDACT, tuple(f"pii.redact:{t}" for t in redacted) + reasons, route)
+        return Outcome(Decision.ALLOW, reasons if self.pii.action == "redact" else (), route)
+
+    def kept_types_for(self, verdict: Verdict, route: str | None) -> frozenset[str]:
+        """The types a forwarded request keeps in clear (none when it is not forwarded: ``route`` is None)."""
+        if route is None:
+            return frozenset()
+        return self.pii.kept_types(route, verdict.intent if verdict.in_scope else None)
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
