@@ -23,7 +23,7 @@ async def verify_audit(settings: Settings, *, idle_s: float) -> VerifyReport:
     """Read the whole audit topic (until it is quiet for ``idle_s``) and verify it."""
     topic = TopicCatalogue.build(prefix=settings.topics.prefix).audit.name
     reader = AuditReader(topic=topic, idle_timeout_s=idle_s, **settings.kafka.client_kwargs())
-    messages = [message async for message in reader.messages()]
+    messages = [(m.partition, m.offset, m.value) async for m in reader.messages()]
     truncated = frozenset(p for p, first in reader.first_offsets.items() if first > 0)
     key = settings.audit.key.get_secret_value().encode() if settings.audit.key else None
     return verify_trail(messages, key, truncated_partitions=truncated)

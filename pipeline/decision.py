@@ -57,6 +57,7 @@ class Judgement:
     reasons: tuple[str, ...]
     route: str | None
     policy_version: str
+    kept: frozenset[str] = frozenset()  # PII types left in clear for the route (forwarded requests only)
 
 
 def judge(request: Request, verdict: Verdict, policy: Policy) -> Judgement:
@@ -73,6 +74,7 @@ def judge(request: Request, verdict: Verdict, policy: Policy) -> Judgement:
         reasons=tuple(reasons),
         route=outcome.route if outcome.decision in _FORWARDED else None,
         policy_version=policy.version,
+        kept=outcome.kept,
     )
 
 
@@ -85,8 +87,7 @@ def decide(request: Request, verdict: Verdict, policy: Policy, redactor: Redacto
     judgement = judge(request, verdict, policy)
     policy = policy.for_tenant(request.tenant)
     redactor = Redactor(policy.pii, None) if redactor is None else redactor.for_rule(policy.pii)
-    kept = policy.kept_types_for(verdict, judgement.route)  # only a forwarded request keeps anything
-    text, messages = redact_request(request, verdict, policy, redactor, kept)
+    text, messages = redact_request(request, verdict, policy, redactor, judgement.kept)
     return Decided(
         decision=judgement.decision,
         reasons=judgement.reasons,

@@ -65,11 +65,13 @@ def describe(error: BaseException, *, bootstrap: str | None = None) -> tuple[str
     """The one-line message and exit status for an error that reached the command line."""
     from aiokafka.errors import KafkaConnectionError, KafkaError
 
+    from guardstream.pipeline.policy import PolicyBindingError  # policy imports this module: import here
+
     if isinstance(error, ConfigError):
         return str(error), EXIT_USAGE
     if isinstance(error, ValidationError):
         return f"invalid setting: {validation_lines(error)}", EXIT_USAGE
-    if isinstance(error, ValueError) and type(error).__name__ == "PolicyBindingError":
+    if isinstance(error, PolicyBindingError):
         return f"policy does not fit the model bundle: {error}", EXIT_USAGE
     if isinstance(error, FileNotFoundError):
         name = error.filename or str(error)

@@ -44,14 +44,14 @@ async def _records(
     reader = AuditReader(
         topic=topic, from_beginning=from_beginning, idle_timeout_s=idle_s, **settings.kafka.client_kwargs()
     )
-    async for partition, offset, value in reader.messages():
+    async for message in reader.messages():
         try:
-            body = orjson.loads(value or b"")
+            body = orjson.loads(message.value or b"")
         except orjson.JSONDecodeError:
-            body = {"undecodable_bytes": len(value or b"")}
+            body = {"undecodable_bytes": len(message.value or b"")}
         if not isinstance(body, dict):
             body = {"value": body}
-        yield {"partition": partition, "offset": offset, **body}
+        yield {"partition": message.partition, "offset": message.offset, **body}
 
 
 def shown(spec: TopicSpec, record: dict[str, Any], settings: Settings, *, show_original: bool) -> dict[str, Any]:

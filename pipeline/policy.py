@@ -162,6 +162,9 @@ class Outcome:
     decision: Decision
     reasons: tuple[str, ...]
     route: str
+    # PII types the request keeps in clear on its route (``pii.keep_by_route`` / ``keep_by_intent``); empty
+    # unless the request is forwarded (allow or redact)
+    kept: frozenset[str] = frozenset()
 
 
 class Policy(BaseModel):
@@ -309,14 +312,8 @@ class Policy(BaseModel):
         redacted = [t for t in pii_types if t not in kept_rule]
         reasons = tuple(f"pii.kept:{t}" for t in kept)
         if redacted and self.pii.action == "redact":
-            return Outcome(Decision.REDACT, tuple(f"pii.redact:{t}" for t in redacted) + reasons, route)
-        return Outcome(Decision.ALLOW, reasons if self.pii.action == "redact" else (), route)
-
-    def kept_types_for(self, verdict: Verdict, route: str | None) -> frozenset[str]:
-        """The types a forwarded request keeps in clear (none when it is not forwarded: ``route`` is None)."""
-        if route is None:
-            return frozenset()
-        return self.pii.kept_types(route, verdict.intent if verdict.in_scope else None)
+            return Outcome(Decision.REDACT, tuple(f"pii.redact:{t}" for t in redacted) + reasons, route, kept_rule)
+        return Outcome(Decision.ALLOW, reasons if self.pii.action == "redact" else (), route, kept_rule)
 
 
 def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

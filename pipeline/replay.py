@@ -10,26 +10,20 @@ Only ids, counts and reason codes are printed, never text; ``--json`` gives the 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
-from guardstream.classifiers.guard import Guard, Verdict
 from guardstream.pipeline.audit_diff import DecisionDiff, Outcome
 from guardstream.pipeline.config import Settings
 from guardstream.pipeline.decision import content_of, judge
-from guardstream.pipeline.policy import Policy
-from guardstream.pipeline.runtime import build_guard, build_processor
+from guardstream.pipeline.runtime import build_candidate, build_processor
 from guardstream.topics import AuditReader, EnvelopeError, Request, TopicCatalogue, parse_request
 
 Baseline = Literal["audit", "live"]
 _BATCH = 64
-_POLL_MS = 200
 
 
 @dataclass(slots=True)
@@ -42,19 +36,18 @@ class ReplayReport:
     unreadable: int = 0  # topic records that are not valid requests (they went to the dead-letter topic)
 
     def to_json(self) -> dict[str, Any]:
+        """The diff's summary, named for a backtest: requests replayed, how many would change."""
+        diff = self.diff.to_json()
+        for key in ("records", "compared", "shadow_versions"):
+            diff.pop(key)
         return {
             "requests": self.diff.compared,
             "compared_with": {"audit": self.against_audit, "live_offline": self.against_live},
             "unreadable_records": self.unreadable,
             "candidate": {"policy": self.candidate_policy, "model": self.candidate_model},
-            "changed": self.diff.differing,
-            "changed_rate": round(self.diff.differing / self.diff.compared, 6) if self.diff.compared else 0.0,
-            "by_decision": dict(self.diff.pairs.most_common()),
-            "by_route": dict(self.diff.routes.most_common()),
-            "by_tenant": dict(self.diff.tenants.most_common()),
-            "reasons_added": dict(self.diff.reasons_added.most_common()),
-            "reasons_removed": dict(self.diff.reasons_removed.most_common()),
-            "examples": self.diff.examples,
+            "changed": diff.pop("differing"),
+            "changed_rate": diff.pop("differing_rate"),
+            **diff,
         }
 
 
@@ -69,17 +62,16 @@ def replay(
 ) -> ReplayReport:
     """Decide ``requests`` with the candidate and compare each with its recorded (else live offline) outcome."""
     live = build_processor(settings.model_copy(update={"shadow_policy_path": None, "shadow_model_dir": None}))
-    challenger = build_guard(settings, model_dir) if model_dir is not None else None
-    scorer = challenger or live.guard
-    candidate = Policy.load(policy_path or settings.policy_path).bind(scorer.operating_points, scorer.intent_labels)
-    report = ReplayReport(DecisionDiff(), candidate.version, scorer.versions["model"], unreadable=unreadable)
+    candidate = build_candidate(settings, live.guard, policy_path, model_dir)  # what a shadow would run
+    report = ReplayReport(DecisionDiff(), candidate.policy.version, candidate.model_version, unreadable=unreadable)
     for start in range(0, len(requests), _BATCH):
         chunk = requests[start : start + _BATCH]
         live_verdicts = live.classify_requests(chunk)
-        verdicts = challenger_verdicts(challenger, chunk) if challenger is not None else live_verdicts
+        verdicts = candidate.verdicts([content_of(r) for r in chunk], live_verdicts)
         for request, live_verdict, verdict in zip(chunk, live_verdicts, verdicts, strict=True):
-            if isinstance(verdict, Exception) or isinstance(live_verdict, Exception):
-                continue
+            outcome = candidate.decide(request, verdict)
+            if outcome is None or isinstance(live_verdict, Exception):
+                continue  # a request the live or the candidate model could not score
             baseline = recorded.get(request.id)
             if baseline is None:
                 judged = judge(request, live_verdict, live.policy)
@@ -87,20 +79,12 @@ def replay(
                 report.against_live += 1
             else:
                 report.against_audit += 1
-            outcome = judge(request, verdict, candidate)
             report.diff.compared += 1
             report.diff.records += 1
             report.diff.compare(
                 request.id, request.tenant, baseline, (outcome.decision.value, outcome.route, outcome.reasons)
             )
     return report
-
-
-def challenger_verdicts(challenger: Guard, chunk: Sequence[Request]) -> list[Verdict | Exception]:
-    try:
-        return list(challenger.classify([content_of(r) for r in chunk]))
-    except Exception as error:  # the candidate failing on a request is itself a finding: skip it, counted
-        return [error] * len(chunk)
 
 
 async def recorded_outcomes(settings: Settings, *, idle_s: float) -> dict[str, Outcome]:
@@ -119,34 +103,18 @@ async def requests_from_topic(
 ) -> tuple[list[Request], int]:
     """Valid requests on the requests topic (in a time range, by record timestamp) and the unreadable count."""
     topic = TopicCatalogue.build(prefix=settings.topics.prefix).requests.name
-    consumer = AIOKafkaConsumer(group_id=None, enable_auto_commit=False, **settings.kafka.client_kwargs())
-    requests: list[Request] = []
-    unreadable = 0
+    reader = AuditReader(topic=topic, idle_timeout_s=idle_s, **settings.kafka.client_kwargs())  # any topic, raw
     low = since.timestamp() * 1000 if since else None
     high = until.timestamp() * 1000 if until else None
-    try:
-        await consumer.start()
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            raise LookupError(f"topic {topic!r} does not exist or has no partitions")
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(assigned)
-        await consumer.seek_to_beginning(*assigned)
-        quiet_since = time.monotonic()
-        while time.monotonic() - quiet_since < idle_s:
-            batches = await consumer.getmany(timeout_ms=_POLL_MS)
-            for batch in batches.values():
-                quiet_since = time.monotonic()
-                for message in batch:
-                    if (low is not None and message.timestamp < low) or (high is not None and message.timestamp > high):
-                        continue
-                    try:
-                        request = parse_request(message.value or b"", max_bytes=settings.limits.max_message_bytes)
-                        requests.append(request)
-                    except EnvelopeError:
-                        unreadable += 1
-    finally:
-        await consumer.stop()
+    requests: list[Request] = []
+    unreadable = 0
+    async for message in reader.messages():
+        if (low is not None and message.timestamp_ms < low) or (high is not None and message.timestamp_ms > high):
+            continue
+        try:
+            requests.append(parse_request(message.value or b"", max_bytes=settings.limits.max_message_bytes))
+        except EnvelopeError:
+            unreadable += 1
     return requests, unreadable
 
 

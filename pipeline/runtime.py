@@ -64,9 +64,14 @@ def build_shadow(settings: Settings, live: Guard) -> Shadow | None:
     """
     if settings.shadow_policy_path is None and settings.shadow_model_dir is None:
         return None
-    challenger = build_guard(settings, settings.shadow_model_dir) if settings.shadow_model_dir else None
+    return build_candidate(settings, live, settings.shadow_policy_path, settings.shadow_model_dir)
+
+
+def build_candidate(settings: Settings, live: Guard, policy_path: Path | None, model_dir: Path | None) -> Shadow:
+    """A candidate policy (default: the live policy file) and/or challenger bundle, as shadow and replay use it."""
+    challenger = build_guard(settings, model_dir) if model_dir is not None else None
     scorer = challenger or live
-    policy = Policy.load(settings.shadow_policy_path or settings.policy_path)
+    policy = Policy.load(policy_path or settings.policy_path)
     return Shadow(
         policy=policy.bind(scorer.operating_points, scorer.intent_labels),
         model_version=scorer.versions["model"],

@@ -3,7 +3,7 @@
 Nothing it decides is acted on: the live decision routes, the shadow one is only recorded in the audit
 record's ``shadow`` object (and counted in metrics), so a stricter policy or a new bundle can be judged
 on real traffic before it goes live. With a challenger model the batch is scored twice, which is the
-cost ``bench/shadow.py`` reports; with a shadow policy alone the live scores are reused and the cost is
+cost ``bench/audit_costs.py`` reports; with a shadow policy alone the live scores are reused and the cost is
 one more policy evaluation per message.
 """
 

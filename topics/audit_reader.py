@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pydantic import ValidationError
@@ -19,6 +19,15 @@ from guardstream.topics.codec import decode
 from guardstream.topics.schemas import AuditRecord
 
 _POLL_MS = 200
+
+
+class TopicMessage(NamedTuple):
+    """One record as read, undecoded; ``timestamp_ms`` is the record's Kafka timestamp."""
+
+    partition: int
+    offset: int
+    value: bytes | None
+    timestamp_ms: int
 
 
 class AuditReader:
@@ -50,13 +59,13 @@ class AuditReader:
         }
 
     async def __aiter__(self) -> AsyncIterator[AuditRecord]:
-        async for _, _, value in self.messages():
-            record = self._decode(value)
+        async for message in self.messages():
+            record = self._decode(message.value)
             if record is not None:
                 yield record
 
-    async def messages(self) -> AsyncIterator[tuple[int, int, bytes | None]]:
-        """``(partition, offset, value bytes)`` of every record, undecoded: what ``audit verify`` checks.
+    async def messages(self) -> AsyncIterator[TopicMessage]:
+        """Every record of the topic, undecoded: what ``audit verify`` checks and ``peek``/``replay`` read.
 
         ``first_offsets`` holds each partition's first available offset once iteration began (past 0 where
         retention removed records).
@@ -85,7 +94,7 @@ class AuditReader:
                     continue
                 for tp, batch in batches.items():
                     for message in batch:
-                        yield tp.partition, message.offset, message.value
+                        yield TopicMessage(tp.partition, message.offset, message.value, message.timestamp)
                 # Restart the idle clock after the caller is done with the batch, so a slow
                 # consumer of records is not mistaken for a quiet topic.
                 idle_since = time.monotonic()

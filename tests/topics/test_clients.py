@@ -166,7 +166,7 @@ class FakeConsumer:
 
 
 def msg(value: bytes | None) -> SimpleNamespace:
-    return SimpleNamespace(value=value, offset=next(_OFFSETS))
+    return SimpleNamespace(value=value, offset=next(_OFFSETS), timestamp=0)
 
 
 @pytest.fixture
